@@ -1,0 +1,88 @@
+"""Who may see and act on which units: DESIGN.md section 6, in one place.
+
+Every selector that returns unit-owned rows narrows them with
+:func:`restrict_to_units`; every service that changes one checks
+:func:`can_act_in_unit`. Apps add their object rules (a member edits only their
+own task, a tier-3 inspector works only in their squad) on top of these two.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Unit, User
+
+Role = User.Role
+
+#: Roles that see every unit's lists: leaders, admins and the inspection squad.
+BUREAU_WIDE_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.INSPECTOR})
+#: Roles that may act (change state) on any unit's objects.
+ACT_ANYWHERE_ROLES = frozenset({Role.ADMIN, Role.LEADER})
+
+
+def _is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def sees_all_units(user) -> bool:
+    return _is_signed_in(user) and (user.is_superuser or user.role in BUREAU_WIDE_ROLES)
+
+
+def acts_in_all_units(user) -> bool:
+    return _is_signed_in(user) and (user.is_superuser or user.role in ACT_ANYWHERE_ROLES)
+
+
+def _subtree_q(user, field: str) -> Q:
+    if not _is_signed_in(user) or user.unit_id is None:
+        return Q(pk__in=[])
+    prefix = field + "__path__startswith" if field else "path__startswith"
+    return Q(**{prefix: user.unit.path})
+
+
+def units_visible_to(user) -> QuerySet[Unit]:
+    """The units whose lists ``user`` may read: all of them, or their own unit and its children."""
+    if sees_all_units(user):
+        return Unit.objects.all()
+    return Unit.objects.filter(_subtree_q(user, ""))
+
+
+def units_actionable_by(user) -> QuerySet[Unit]:
+    """The units in which ``user`` may change things as a unit (a squad leader in their squad)."""
+    if acts_in_all_units(user):
+        return Unit.objects.all()
+    if _is_signed_in(user) and user.role == Role.SQUAD_LEADER:
+        return Unit.objects.filter(_subtree_q(user, ""))
+    return Unit.objects.none()
+
+
+def restrict_to_units(queryset: QuerySet, user, *, unit_field: str = "unit") -> QuerySet:
+    """Narrow ``queryset`` to rows whose ``unit_field`` is a unit ``user`` may see."""
+    if sees_all_units(user):
+        return queryset
+    return queryset.filter(_subtree_q(user, unit_field))
+
+
+def can_see_unit(user, unit: Unit | None) -> bool:
+    if unit is None or not _is_signed_in(user):
+        return False
+    return sees_all_units(user) or (user.unit_id is not None and unit.path.startswith(user.unit.path))
+
+
+def can_act_in_unit(user, unit: Unit | None) -> bool:
+    if unit is None or not _is_signed_in(user):
+        return False
+    if acts_in_all_units(user):
+        return True
+    return (
+        user.role == Role.SQUAD_LEADER
+        and user.unit_id is not None
+        and unit.path.startswith(user.unit.path)
+    )
+
+
+def is_admin(user) -> bool:
+    return _is_signed_in(user) and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def is_leader(user) -> bool:
+    return _is_signed_in(user) and user.role == Role.LEADER

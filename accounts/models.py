@@ -1,0 +1,135 @@
+"""Units (the bureau and its squads) and the people who work in them."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from campaign.geo import point_in_polygon, validate_polygon
+
+
+class Unit(models.Model):
+    """A node of the bureau's organisation tree: the bureau, a squad, the inspection squad, an office.
+
+    ``path`` is a materialised path ("/1/4/") kept by the service that saves the
+    unit, so "this unit and everything under it" is one indexed prefix filter.
+    A squad has a jurisdiction: the streets it covers, in words, and a boundary
+    polygon of (latitude, longitude) pairs that sites and findings are placed in.
+    """
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("Bureau")
+        SQUAD = "squad", _("Squad")
+        INSPECTION = "inspection", _("Inspection squad")
+        OFFICE = "office", _("Office")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    jurisdiction = models.TextField(
+        _("jurisdiction"), blank=True, help_text=_("The streets and areas this unit covers.")
+    )
+    boundary = models.JSONField(
+        _("boundary"), default=list, blank=True,
+        help_text=_("Jurisdiction boundary as a list of [latitude, longitude] points."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="bureau", parent__isnull=True) | (~Q(kind="bureau") & Q(parent__isnull=False)),
+                name="unit_only_bureau_is_root",
+                violation_error_message=_("The bureau is the root; every other unit has a parent."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    def clean(self):
+        super().clean()
+        if self.boundary:
+            try:
+                validate_polygon(self.boundary)
+            except ValueError as exc:
+                raise ValidationError({"boundary": str(exc)}) from exc
+        if self.parent_id and self.pk:
+            ancestor = self.parent
+            while ancestor is not None:
+                if ancestor.pk == self.pk:
+                    raise ValidationError({"parent": _("A unit cannot sit under itself.")})
+                ancestor = ancestor.parent
+
+    def contains_point(self, latitude, longitude) -> bool:
+        return bool(self.boundary) and point_in_polygon(float(latitude), float(longitude), self.boundary)
+
+
+class User(AbstractUser):
+    """A person: their role decides what they may do, their unit decides where (DESIGN.md section 6)."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        LEADER = "leader", _("Bureau leader")
+        SQUAD_LEADER = "squad_leader", _("Squad leader")
+        MEMBER = "member", _("Squad member")
+        INSPECTOR = "inspector", _("Inspector")
+
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    title = models.CharField(_("post"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_tier3_inspector = models.BooleanField(
+        _("tier-3 inspector"), default=False,
+        help_text=_("Designated to run the squad's own full internal inspections (tier 3)."),
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["unit__sort_order", "username"]
+        constraints = [
+            # Only a superuser made from the command line may exist without a unit.
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False) | Q(is_superuser=True),
+                name="user_has_unit_unless_superuser",
+                violation_error_message=_("Every person belongs to a unit."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        if self.unit_id is None and not self.is_superuser:
+            raise ValidationError({"unit": _("Every person belongs to a unit.")})
+        if self.is_tier3_inspector and (self.unit is None or self.unit.kind != Unit.Kind.SQUAD):
+            raise ValidationError(
+                {"is_tier3_inspector": _("Only a member of a squad can be its tier-3 inspector.")}
+            )
+        if self.role == self.Role.SQUAD_LEADER and self.unit is not None and self.unit.kind != Unit.Kind.SQUAD:
+            raise ValidationError({"unit": _("A squad leader belongs to a squad.")})
+        if self.role == self.Role.INSPECTOR and self.unit is not None and self.unit.kind != Unit.Kind.INSPECTION:
+            raise ValidationError({"unit": _("An inspector belongs to the inspection squad.")})

@@ -1,0 +1,42 @@
+"""Writes for units and people."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.models import Unit, User
+
+
+def _path_for(unit: Unit) -> str:
+    parent_path = unit.parent.path if unit.parent_id else "/"
+    return f"{parent_path}{unit.pk}/"
+
+
+@transaction.atomic
+def unit_save(*, unit: Unit) -> Unit:
+    """Validate and save a unit, then refresh the materialised paths of it and everything under it."""
+    unit.full_clean()
+    unit.save()
+    _refresh_paths(unit)
+    return unit
+
+
+def _refresh_paths(unit: Unit) -> None:
+    # Depth is tiny (bureau → squad → team), so walking the subtree is cheap.
+    new_path = _path_for(unit)
+    if unit.path != new_path:
+        Unit.objects.filter(pk=unit.pk).update(path=new_path)
+        unit.path = new_path
+    for child in Unit.objects.filter(parent=unit).select_related("parent"):
+        child.parent = unit
+        _refresh_paths(child)
+
+
+@transaction.atomic
+def user_save(*, user: User, password: str | None = None) -> User:
+    """Validate and save a person; ``password`` (when given) is hashed, never stored as typed."""
+    if password:
+        user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
