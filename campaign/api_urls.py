@@ -4,4 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("campaign.api.urls")),
+    path("", include("tasks.api.urls")),
+    path("", include("inspections.api.urls")),
+    path("", include("reports.api.urls")),
 ]

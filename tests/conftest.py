@@ -96,3 +96,6 @@ def district(db):
     from campaign.demo import seed_district
 
     return seed_district(activity=False)
+
+
+from tests.browser import browser_context_args, browser_page  # noqa: E402,F401  (fixtures for browser tests)
