@@ -125,15 +125,21 @@ class Standard(models.Model):
     def __str__(self):
         return f"{self.code} {self.text}"
 
+    def clean_fields(self, exclude=None):
+        # The edition and the code follow from the content; derive them before they are checked.
+        if self.content_id:
+            self.framework_id = self.content.framework_id
+            if not self.code and self.number:
+                self.code = f"{self.content.code}-{self.number}"
+        super().clean_fields(exclude)
+
     def clean(self):
         super().clean()
         if self.content_id and self.number:
             expected = f"{self.content.code}-{self.number}"
-            if self.code and self.code != expected:
+            if self.code != expected:
                 raise ValidationError({"code": _("The code of standard %(n)s of this content is %(c)s.") % {
                     "n": self.number, "c": expected}})
-            self.code = expected
-            self.framework_id = self.content.framework_id
 
 
 class NegativeListItem(models.Model):
@@ -367,7 +373,7 @@ class EventCategory(models.Model):
                                     name="eventcategory_major_name_unique"),
             models.UniqueConstraint(fields=["parent", "name"], name="eventcategory_minor_name_unique"),
             models.CheckConstraint(
-                condition=Q(parent__isnull=True) | Q(time_limit_hours__gt=0),
+                condition=Q(parent__isnull=True) | Q(time_limit_hours__isnull=False, time_limit_hours__gt=0),
                 name="eventcategory_minor_has_time_limit",
                 violation_error_message=_("A sub-category needs a time limit."),
             ),

@@ -48,7 +48,7 @@ def healthz(request):
 
 
 def _broker_state() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         return "in-process"
     try:
         import redis
