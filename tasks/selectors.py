@@ -1,0 +1,135 @@
+"""Reads for the responsibility list. Every page and endpoint starts from :func:`tasks_visible_to`."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from accounts.access import restrict_to_units, sees_all_units
+from accounts.models import User
+from campaign.models import Campaign, Standard
+from tasks.models import Attachment, Task, TaskUpdate
+
+
+def tasks_visible_to(user) -> QuerySet[Task]:
+    """The one visibility rule: the tasks of the units the user may see, plus the user's own items.
+
+    Leaders, admins and inspectors see every unit; a squad leader and a member
+    see their squad's list (DESIGN.md section 6). Anything else answers 404.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return Task.objects.none()
+    if sees_all_units(user):
+        return Task.objects.all()
+    # Their units' lists, and any item assigned to them in a unit they do not belong to.
+    in_units = restrict_to_units(Task.objects.all(), user, unit_field="unit")
+    return Task.objects.filter(Q(pk__in=in_units.values("pk")) | Q(responsible=user))
+
+
+def with_overdue(queryset: QuerySet[Task], on: datetime.date | None = None) -> QuerySet[Task]:
+    """Annotate ``overdue`` and ``overdue_by`` (a duration) in SQL, so lists sort overdue first."""
+    on = on or timezone.localdate()
+    late = Q(deadline__lt=on) & ~Q(status=Task.Status.DONE)
+    return queryset.annotate(
+        overdue=Case(When(late, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        overdue_by=Case(
+            When(late, then=ExpressionWrapper(Value(on) - F("deadline"), output_field=DurationField())),
+            default=None, output_field=DurationField(),
+        ),
+    )
+
+
+def task_list(user, *, campaign: Campaign | None = None, on: datetime.date | None = None) -> QuerySet[Task]:
+    """Visible tasks, overdue first (most overdue first), then by deadline, with what a list row shows."""
+    qs = tasks_visible_to(user)
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return (
+        with_overdue(qs, on)
+        .select_related("unit", "responsible", "supervisor", "parent")
+        .prefetch_related(Prefetch("standards", queryset=Standard.objects.only("id", "code", "content_id")))
+        .order_by("-overdue", "deadline", "seq")
+    )
+
+
+def task_detail(user, pk: int) -> Task:
+    """One visible task with everything its page shows; raises Task.DoesNotExist otherwise."""
+    children = Prefetch("children", queryset=with_overdue(Task.objects.select_related("unit", "responsible"))
+                        .order_by("seq"))
+    updates = Prefetch("updates", queryset=task_history())
+    return (
+        with_overdue(tasks_visible_to(user))
+        .select_related("campaign", "unit", "responsible", "supervisor", "parent", "created_by")
+        .prefetch_related("standards", children, updates)
+        .get(pk=pk)
+    )
+
+
+def task_history() -> QuerySet[TaskUpdate]:
+    return TaskUpdate.objects.select_related("by", "assignee_before", "assignee_after").prefetch_related(
+        "attachments").order_by("-at", "-pk")
+
+
+def attachment_for(user, pk: int) -> Attachment:
+    """An evidence file whose task the user may see; raises Attachment.DoesNotExist otherwise."""
+    return Attachment.objects.select_related("update").get(pk=pk, update__task__in=tasks_visible_to(user))
+
+
+def assignable_people(task: Task) -> QuerySet[User]:
+    """Who a task may be given to: the active people of its unit and the units under it."""
+    return User.objects.filter(unit__path__startswith=task.unit.path, is_active=True).select_related("unit")
+
+
+def parent_chain(task: Task, user) -> list[Task]:
+    """The task's ancestors the user may see, top first (for the breadcrumb)."""
+    chain, node = [], task.parent
+    visible = set(tasks_visible_to(user).filter(campaign=task.campaign_id).values_list("pk", flat=True))
+    while node is not None:
+        if node.pk in visible:
+            chain.append(node)
+        node = node.parent
+    return list(reversed(chain))
+
+
+def coverage(campaign: Campaign) -> list[Standard]:
+    """Every standard the bureau answers for, with this campaign's tasks and people on it.
+
+    Two queries: the standards, and their tasks (with unit and person) in this campaign.
+    Each standard gets ``campaign_tasks``; an empty list means nobody owns it.
+    """
+    tasks = Prefetch(
+        "tasks", to_attr="campaign_tasks",
+        queryset=with_overdue(Task.objects.filter(campaign=campaign).select_related("unit", "responsible"))
+        .order_by("seq"),
+    )
+    return list(
+        Standard.objects.filter(framework=campaign.framework_id, bureau_scope=True)
+        .select_related("content")
+        .prefetch_related(tasks)
+        .order_by("content__sort_order", "number")
+    )
+
+
+def status_counts(queryset: QuerySet[Task], on: datetime.date | None = None) -> dict[str, int]:
+    """How many tasks in ``queryset`` are in each status, and how many are overdue, in one query."""
+    on = on or timezone.localdate()
+    counts = queryset.order_by().aggregate(
+        total=Count("pk"),
+        **{s: Count("pk", filter=Q(status=s)) for s in Task.Status.values},
+        overdue=Count("pk", filter=Q(deadline__lt=on) & ~Q(status=Task.Status.DONE)),
+    )
+    return counts

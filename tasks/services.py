@@ -1,0 +1,298 @@
+"""Writes for the responsibility list. Every change to a task goes through one of these functions.
+
+Each one runs in a transaction, locks the task row, checks the version the
+caller saw (``expected_version``; a stale one raises :class:`StaleEdit` and
+changes nothing), checks the role (``tasks.rules``) and the status rules of
+DESIGN.md section 4, writes exactly one :class:`TaskUpdate`, bumps the
+version and rolls the change up the parent chain.
+
+Roll-up rule: a parent's progress is the rounded mean of its children's; it
+becomes done when every child is done, leaves done (back to in progress) when
+one is reopened, and starts (not started → in progress) when any child has
+progress. A blocked child does not block its parent: the block is visible on
+the child, and the parent's other items go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit, User
+from campaign.models import Campaign, Standard
+from campaign.uploads import CleanedUpload, build_private_file, clean_upload
+from tasks import rules
+from tasks.models import MAX_DEPTH, Attachment, Task, TaskUpdate
+
+Status = Task.Status
+Kind = TaskUpdate.Kind
+
+
+class StaleEdit(Exception):
+    """The task changed since the caller read it; ``current`` is the task as it is now."""
+
+    def __init__(self, current: Task):
+        self.current = current
+        super().__init__(_("This task was changed by someone else since you opened it. "
+                           "Check its current state below and try again."))
+
+
+def _locked(task: Task, expected_version: int | None) -> Task:
+    """Lock the row and compare versions; ``None`` means the caller holds no version (new data only)."""
+    row = Task.objects.select_for_update(of=("self",)).select_related("unit", "parent", "campaign", "responsible").get(
+        pk=task.pk)
+    if expected_version is not None and int(expected_version) != row.version:
+        raise StaleEdit(row)
+    return row
+
+
+def _record(task: Task, *, by: User, kind: str, note: str = "", **changes) -> TaskUpdate:
+    """Bump the version, touch the activity timestamps and write the history row."""
+    now = timezone.now()
+    task.version += 1
+    task.updated_at = now
+    task.last_activity_at = now
+    if (task.first_response_at is None and by.pk == task.responsible_id
+            and kind in (Kind.STATUS, Kind.NOTE, Kind.REOPEN)):
+        task.first_response_at = now
+    task.save()
+    update = TaskUpdate(task=task, kind=kind, by=by, at=now, note=note, version=task.version, **changes)
+    update.full_clean()
+    update.save()
+    return update
+
+
+def _clean_files(files: Iterable | None) -> list[CleanedUpload]:
+    """Validate every file before anything is stored; one bad file refuses the whole update."""
+    cleaned, errors = [], []
+    for upload in files or ():
+        try:
+            cleaned.append(clean_upload(upload))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+    return cleaned
+
+
+def _next_seq(campaign: Campaign) -> int:
+    # The campaign row lock serialises numbering between concurrent creators.
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
+    return (Task.objects.filter(campaign=campaign).aggregate(m=Max("seq"))["m"] or 0) + 1
+
+
+@transaction.atomic
+def task_create(
+    *, campaign: Campaign, by: User, content: str, unit: Unit, responsible: User, deadline,
+    criteria: str = "", supervisor: User | None = None, standards: Sequence[Standard] = (),
+    parent: Task | None = None, seq: int | None = None,
+) -> Task:
+    """Create a task (a bureau item, a squad's own item, or a child of ``parent``)."""
+    if not rules.can_create_in(by, unit):
+        raise PermissionDenied(_("You may not create tasks for %(unit)s.") % {"unit": unit.name})
+    if parent is not None:
+        parent = _locked(parent, None)
+        if not rules.can_manage(by, parent) and not rules.can_create_in(by, parent.unit):
+            raise PermissionDenied(_("You may not split this task."))
+        if parent.status == Status.DONE:
+            raise ValidationError({"parent": _("This task is done; reopen it before adding items to it.")})
+    if any(s.framework_id != campaign.framework_id for s in standards):
+        raise ValidationError({"standards": _("Standards must come from the campaign's evaluation framework.")})
+    now = timezone.now()
+    task = Task(
+        campaign=campaign, parent=parent, content=content.strip(), criteria=(criteria or "").strip(),
+        deadline=deadline, unit=unit, responsible=responsible, supervisor=supervisor, created_by=by,
+        seq=seq or _next_seq(campaign), created_at=now, updated_at=now, assigned_at=now, last_activity_at=now,
+    )
+    task.level = task.derive_level()
+    task.full_clean(exclude=["standards"])
+    task.save()
+    task.standards.set(standards)
+    TaskUpdate.objects.create(task=task, kind=Kind.CREATE, by=by, at=now, status_after=task.status,
+                              progress_after=task.progress, assignee_after=responsible, version=task.version)
+    if parent is not None:
+        _roll_up(parent, by=by)
+    return task
+
+
+def task_split(*, parent: Task, by: User, items: Sequence[dict]) -> list[Task]:
+    """Break ``parent`` into child tasks; ``items`` are keyword sets for :func:`task_create`."""
+    with transaction.atomic():
+        return [task_create(campaign=parent.campaign, parent=parent, by=by, **item) for item in items]
+
+
+@transaction.atomic
+def task_update_status(
+    *, task: Task, by: User, status: str, progress: int | None = None, note: str = "",
+    files: Iterable | None = None, expected_version: int | None,
+) -> TaskUpdate:
+    """Change status and progress with a note and evidence: the everyday update from a phone."""
+    task = _locked(task, expected_version)
+    if not rules.can_update(by, task):
+        raise PermissionDenied(_("Only the responsible person or the unit's leader may update this task."))
+    note = (note or "").strip()
+    cleaned = _clean_files(files)
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if task.status == Status.DONE and status != Status.DONE:
+        raise ValidationError({"status": _("This task is done; reopen it (with a reason) to change it.")})
+    has_children = task.children.exists()
+    if has_children and progress is not None and progress != task.progress and status != Status.DONE:
+        raise ValidationError({"progress": _("This task's progress is worked out from its items.")})
+    if has_children and status == Status.DONE and task.children.exclude(status=Status.DONE).exists():
+        raise ValidationError({"status": _("Finish every item of this task before marking it done.")})
+    if status == Status.DONE and not note and not cleaned:
+        raise ValidationError({"note": _("Say what was done, or attach evidence, to mark the task done.")})
+    if status == Status.BLOCKED and not note:
+        raise ValidationError({"note": _("Give the reason the task is blocked.")})
+    progress = task.progress if progress is None else int(progress)
+    if not 0 <= progress <= 100:
+        raise ValidationError({"progress": _("Progress is between 0 and 100 %.")})
+    if status == Status.DONE:
+        progress = 100
+    elif status == Status.NOT_STARTED and progress > 0:
+        status = Status.IN_PROGRESS  # work has begun, whatever the form said
+    if status == task.status and progress == task.progress and not note and not cleaned:
+        raise ValidationError(_("Nothing changed: change the status or progress, or add a note or evidence."))
+    before_status, before_progress = task.status, task.progress
+    task.status, task.progress = status, progress
+    task.done_at = (task.done_at or timezone.now()) if status == Status.DONE else None
+    changed = status != before_status or progress != before_progress
+    update = _record(
+        task, by=by, kind=Kind.STATUS if changed else Kind.NOTE, note=note,
+        status_before=before_status, status_after=status,
+        progress_before=before_progress, progress_after=progress,
+    )
+    for upload in cleaned:
+        build_private_file(Attachment, upload, by=by, update=update)
+    if changed and task.parent_id:
+        _roll_up(task.parent, by=by)
+    return update
+
+
+@transaction.atomic
+def task_assign(*, task: Task, by: User, responsible: User, note: str = "",
+                expected_version: int | None) -> TaskUpdate:
+    """Hand a task to another person of its unit; the wait for a first response starts again."""
+    task = _locked(task, expected_version)
+    if not rules.can_manage(by, task):
+        raise PermissionDenied(_("Only the unit's leader may assign this task."))
+    if responsible.pk == task.responsible_id:
+        raise ValidationError({"responsible": _("%(person)s is already responsible for this task.") % {
+            "person": responsible.display_name}})
+    if not responsible.is_active:
+        raise ValidationError({"responsible": _("This person's account is switched off.")})
+    if responsible.unit is None or not responsible.unit.path.startswith(task.unit.path):
+        raise ValidationError({"responsible": _("%(person)s does not belong to %(unit)s.") % {
+            "person": responsible.display_name, "unit": task.unit.name}})
+    before = task.responsible
+    task.responsible = responsible
+    task.assigned_at = timezone.now()
+    task.first_response_at = None
+    return _record(task, by=by, kind=Kind.ASSIGN, note=(note or "").strip(),
+                   assignee_before=before, assignee_after=responsible)
+
+
+@transaction.atomic
+def task_reopen(*, task: Task, by: User, note: str, expected_version: int | None) -> TaskUpdate:
+    """Send a done task back to work, with the reason (DESIGN.md section 4)."""
+    task = _locked(task, expected_version)
+    if not rules.can_reopen(by, task):
+        raise PermissionDenied(_("Only the unit's leader, a bureau leader or an inspector may reopen a task."))
+    if task.status != Status.DONE:
+        raise ValidationError({"status": _("Only a done task can be reopened.")})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Give the reason for reopening the task.")})
+    # A reopened leaf is not finished any more; a parent's progress stays its children's mean.
+    progress = task.progress if task.children.exists() else 90
+    task.status, task.progress, task.done_at = Status.IN_PROGRESS, progress, None
+    update = _record(task, by=by, kind=Kind.REOPEN, note=note, status_before=Status.DONE,
+                     status_after=Status.IN_PROGRESS, progress_before=100, progress_after=progress)
+    if task.parent_id:
+        _roll_up(task.parent, by=by)
+    return update
+
+
+EDITABLE_FIELDS = ("content", "criteria", "deadline", "supervisor", "unit", "responsible")
+
+
+@transaction.atomic
+def task_edit(*, task: Task, by: User, expected_version: int | None, note: str = "",
+              standards: Sequence[Standard] | None = None, **fields) -> TaskUpdate | None:
+    """Change what a task says: text, deadline, supervisor, unit and person, standards.
+
+    Changing the person here restarts the wait for a first response, as
+    :func:`task_assign` does; it is how a task moves to another unit with its new owner.
+    """
+    task = _locked(task, expected_version)
+    if not rules.can_manage(by, task):
+        raise PermissionDenied(_("Only the unit's leader may edit this task."))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"task_edit cannot change {sorted(unknown)}")
+    if "unit" in fields and fields["unit"].pk != task.unit_id and not rules.can_create_in(by, fields["unit"]):
+        raise PermissionDenied(_("You may not move tasks to %(unit)s.") % {"unit": fields["unit"].name})
+    changed = [name for name, value in fields.items() if getattr(task, name) != value]
+    old_standards = set(task.standards.values_list("pk", flat=True))
+    if standards is not None:
+        if any(s.framework_id != task.campaign.framework_id for s in standards):
+            raise ValidationError({"standards": _("Standards must come from the campaign's evaluation framework.")})
+        if {s.pk for s in standards} != old_standards:
+            changed.append("standards")
+    if not changed:
+        return None
+    before = task.responsible
+    for name, value in fields.items():
+        setattr(task, name, value)
+    task.full_clean(exclude=["standards"])
+    if task.responsible_id != before.pk:
+        task.assigned_at, task.first_response_at = timezone.now(), None
+    labels = ", ".join(str(_field_label(name)) for name in changed)
+    summary = _("Changed: %(fields)s.") % {"fields": labels}
+    update = _record(task, by=by, kind=Kind.EDIT, note=f"{summary} {note}".strip(),
+                     assignee_before=before if task.responsible_id != before.pk else None,
+                     assignee_after=task.responsible if task.responsible_id != before.pk else None)
+    if standards is not None:
+        task.standards.set(standards)
+    return update
+
+
+def _field_label(name: str) -> str:
+    if name == "standards":
+        return Task._meta.get_field("standards").verbose_name
+    return Task._meta.get_field(name).verbose_name
+
+
+def _roll_up(parent: Task, *, by: User) -> None:
+    """Recompute ``parent`` from its children, write a roll-up row if it changed, and go up."""
+    parent = Task.objects.select_for_update().get(pk=parent.pk)
+    children = list(parent.children.values_list("status", "progress"))
+    if not children:
+        return
+    progress = round(sum(p for _s, p in children) / len(children))
+    all_done = all(s == Status.DONE for s, _p in children)
+    started = progress > 0 or any(s != Status.NOT_STARTED for s, _p in children)
+    status = parent.status
+    if all_done:
+        status, progress = Status.DONE, 100
+    elif parent.status == Status.DONE or (parent.status == Status.NOT_STARTED and started):
+        status = Status.IN_PROGRESS
+    if status == parent.status and progress == parent.progress:
+        return
+    before_status, before_progress = parent.status, parent.progress
+    parent.status, parent.progress = status, progress
+    parent.done_at = (parent.done_at or timezone.now()) if status == Status.DONE else None
+    _record(parent, by=by, kind=Kind.ROLLUP, status_before=before_status, status_after=status,
+            progress_before=before_progress, progress_after=progress)
+    if parent.parent_id:
+        _roll_up(parent.parent, by=by)
+
+
+def depth_allows_children(task: Task) -> bool:
+    return task.depth < MAX_DEPTH
