@@ -63,6 +63,8 @@ class Unit(models.Model):
 
     def clean(self):
         super().clean()
+        if self.kind == self.Kind.BUREAU and Unit.objects.filter(kind=self.Kind.BUREAU).exclude(pk=self.pk).exists():
+            raise ValidationError({"kind": _("There is already a bureau: the tree has one root.")})
         if self.boundary:
             try:
                 validate_polygon(self.boundary)
