@@ -14,6 +14,6 @@ def test_squad_leader_signs_in_on_a_phone_and_sees_the_chinese_dashboard(live_se
     sign_in(browser_page, live_server, "squad1")
     body = browser_page.locator("main").inner_text()
     assert "2026年创建全国文明城区百日攻坚行动" in body
-    assert "距测评还有" in body or "距离测评" in body
+    assert "距测评天数" in body
     assert "第一中队" in body
     screenshot(browser_page, "dashboard-squad1-390")
