@@ -198,6 +198,33 @@ class Campaign(models.Model):
     escalation_days = models.PositiveSmallIntegerField(
         _("escalate after overdue days"), default=3, validators=[MinValueValidator(1)]
     )
+    due_soon_days = models.PositiveSmallIntegerField(
+        _("remind days before deadline"), default=3, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    idle_days = models.PositiveSmallIntegerField(
+        _("idle after days without activity"), default=7, validators=[MinValueValidator(1)]
+    )
+    stalled_days = models.PositiveSmallIntegerField(
+        _("stalled after days without progress"), default=14, validators=[MinValueValidator(1)]
+    )
+    praise_count = models.PositiveSmallIntegerField(_("units praised at most"), default=3)
+    praise_bar = models.PositiveSmallIntegerField(
+        _("score to be praised"), default=85, validators=[MaxValueValidator(100)]
+    )
+    lagging_bar = models.PositiveSmallIntegerField(
+        _("score below which a unit lags"), default=60, validators=[MaxValueValidator(100)]
+    )
+    experience_speakers = models.PositiveSmallIntegerField(
+        _("units sharing experience at the meeting"), default=2, validators=[MinValueValidator(1)]
+    )
+    document_prefix = models.CharField(
+        _("issuing-number prefix"), max_length=20, default="城管创",
+        help_text=_("发文字号 prefix: bulletins are numbered like 城管创〔2026〕5号."),
+    )
+    bulletin_auto_publish = models.BooleanField(
+        _("publish bulletins when written"), default=True,
+        help_text=_("Email each weekly bulletin to the leaders as soon as the job writes it."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
