@@ -1,0 +1,360 @@
+"""Writes for inspections and findings: every state change of the closed loop goes through here.
+
+Each service checks the rule (``rules``) and raises PermissionDenied with a
+readable message, validates input and raises ValidationError, and changes
+nothing unless everything holds: the whole service is one transaction, and
+photos are validated before the first row is written.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit
+from accounts.selectors import unit_for_point
+from campaign.geo import bounding_box, distance_m
+from campaign.models import Campaign, CheckItem, EventCategory, PointType, Site, Standard
+from campaign.selectors import current_campaign
+from campaign.uploads import CleanedUpload, build_private_file, clean_upload
+from inspections import rules
+from inspections.models import CheckResult, Finding, FindingPhoto, Inspection, Rectification, Tier, Verification
+
+YELLOW_SHARE = Decimal("0.8")
+
+
+def _campaign(campaign: Campaign | None) -> Campaign:
+    campaign = campaign or current_campaign()
+    if campaign is None:
+        raise ValidationError(_("There is no campaign yet; an administrator sets one up first."))
+    return campaign
+
+
+def _clean_photos(photos: Sequence, *, required_message: str) -> list[CleanedUpload]:
+    """Validate every photo with the shared upload code before anything is saved."""
+    if not photos:
+        raise ValidationError({"photos": required_message}, code="photo_required")
+    errors, cleaned = [], []
+    for upload in photos:
+        try:
+            cleaned.append(clean_upload(upload, images_only=True))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"photos": errors})
+    return cleaned
+
+
+def _yellow_at(start: datetime.datetime, deadline: datetime.datetime) -> datetime.datetime:
+    return start + (deadline - start) * float(YELLOW_SHARE)
+
+
+def _check_version(finding: Finding, version: int | None) -> None:
+    if version is not None and version != finding.version:
+        raise ValidationError(
+            _("Someone else changed this finding after you opened it. Reload the page to see the change; "
+              "nothing was saved."), code="stale")
+
+
+def _locked(finding: Finding) -> Finding:
+    return (Finding.objects.select_for_update(of=("self",))
+            .select_related("responsible_unit", "reporter", "category").get(pk=finding.pk))
+
+
+# --- inspections ------------------------------------------------------------
+
+@transaction.atomic
+def inspection_start(
+    *, by, tier: int, topic: str, date: datetime.date, inspectors: Iterable = (),
+    target_units: Iterable[Unit] = (), target_sites: Iterable[Site] = (), campaign: Campaign | None = None,
+) -> Inspection:
+    """Start an inspection of one tier; a tier-3 inspection stays inside the inspector's squad."""
+    campaign = _campaign(campaign)
+    if tier not in rules.tiers_for(by):
+        raise PermissionDenied(_("You may not run a %(tier)s.") % {"tier": Tier(tier).label})
+    target_units, target_sites = list(target_units), list(target_sites)
+    squad = by.unit if tier == Tier.INTERNAL else None
+    if squad is not None and not target_units:
+        target_units = [squad]
+    for unit in target_units + [site.unit for site in target_sites]:
+        if not rules.may_inspect_unit(by, tier, unit):
+            raise PermissionDenied(_("A tier-3 inspection stays inside your own squad; %(unit)s is outside it.")
+                                   % {"unit": unit.name})
+    if tier == Tier.DIRECTED and not (target_units or target_sites):
+        raise ValidationError({"target_units": _("A directed inspection names the units or sites it is aimed at.")})
+    others = [p for p in inspectors if p.pk != by.pk]
+    if squad is not None and any(not rules.belongs_to_unit(p, squad) for p in others):
+        raise ValidationError({"inspectors": _("A tier-3 inspection is made by people of the squad.")})
+    if date and not (campaign.start_date <= date <= campaign.end_date):
+        raise ValidationError({"date": _("The date must fall within the campaign (%(start)s – %(end)s).") % {
+            "start": campaign.start_date, "end": campaign.end_date}})
+    inspection = Inspection(campaign=campaign, tier=tier, topic=topic, date=date, created_by=by, squad=squad)
+    inspection.full_clean()
+    inspection.save()
+    inspection.inspectors.set([by, *others])
+    inspection.target_units.set(target_units)
+    inspection.target_sites.set(target_sites)
+    return inspection
+
+
+@transaction.atomic
+def inspection_record_checks(
+    *, inspection: Inspection, by, site: Site | None, results: dict[CheckItem, bool], notes: dict | None = None,
+) -> list[CheckResult]:
+    """Record pass / fail for check-list lines at a site; a repeated check overwrites its earlier answer."""
+    if not rules.may_log_in(by, inspection):
+        raise PermissionDenied(_("Only the inspectors of this open inspection may record its check list."))
+    if site is not None and not rules.may_inspect_unit(by, inspection.tier, site.unit):
+        raise PermissionDenied(_("%(site)s is outside the area you may inspect.") % {"site": site.name})
+    notes = notes or {}
+    saved = []
+    for check, passed in results.items():
+        row, _created = CheckResult.objects.update_or_create(
+            inspection=inspection, site=site, check_item=check,
+            defaults={"passed": passed, "note": notes.get(check, "")[:300], "checked_by": by},
+        )
+        saved.append(row)
+    return saved
+
+
+@transaction.atomic
+def inspection_finish(*, inspection: Inspection, by, summary: str = "") -> Inspection:
+    """Close an inspection: its report is final, no more results or findings are added to it."""
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if not rules.may_finish(by, inspection):
+        raise PermissionDenied(_("Only the lead inspector finishes an open inspection."))
+    inspection.status = Inspection.Status.FINISHED
+    inspection.summary = summary.strip()
+    inspection.finished_at = timezone.now()
+    inspection.full_clean()
+    inspection.save(update_fields=["status", "summary", "finished_at"])
+    return inspection
+
+
+# --- findings -----------------------------------------------------------------
+
+@dataclass
+class Proposal:
+    """What the finding form proposes for the responsible unit and deadline; the inspector may change both."""
+
+    responsible_unit: Unit | None
+    deadline: datetime.datetime | None
+
+
+def propose(*, category: EventCategory | None, site: Site | None, latitude=None, longitude=None,
+            now: datetime.datetime | None = None) -> Proposal:
+    """The site's unit, else the unit whose jurisdiction holds the point; now + the category's time limit."""
+    now = now or timezone.now()
+    unit = site.unit if site is not None else None
+    if unit is None and latitude is not None and longitude is not None:
+        unit = unit_for_point(latitude, longitude)
+    deadline = None
+    if category is not None and category.time_limit_hours:
+        deadline = now + datetime.timedelta(hours=category.time_limit_hours)
+    return Proposal(unit, deadline)
+
+
+def _locate(latitude, longitude, site: Site | None, photos: list[CleanedUpload]):
+    """The browser's position, else the picked site's, else the first photo's EXIF GPS."""
+    if latitude is not None and longitude is not None:
+        return Decimal(str(latitude)), Decimal(str(longitude)), Finding.LocationSource.BROWSER
+    if site is not None:
+        return site.latitude, site.longitude, Finding.LocationSource.SITE
+    for photo in photos:
+        if photo.latitude is not None and photo.longitude is not None:
+            return photo.latitude, photo.longitude, Finding.LocationSource.PHOTO
+    raise ValidationError({"latitude": _(
+        "No location: allow the phone to share its location, pick a site, or use a photo taken with "
+        "location turned on.")}, code="location_required")
+
+
+def find_rebound_source(
+    *, campaign: Campaign, category: EventCategory, site: Site | None, latitude, longitude,
+    at: datetime.datetime,
+) -> Finding | None:
+    """The most recently closed finding this one repeats: same category, same site or within the radius, in the window.
+
+    A bounding box narrows the candidates in SQL (an index on latitude,
+    longitude serves it); the exact great-circle distance decides.
+    """
+    radius = campaign.rebound_radius_m
+    since = at - datetime.timedelta(days=campaign.rebound_window_days)
+    min_lat, max_lat, min_lon, max_lon = bounding_box(float(latitude), float(longitude), radius)
+    near = Q(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
+    if site is not None:
+        near |= Q(site=site)
+    candidates = (Finding.objects
+                  .filter(near, campaign=campaign, category=category, status=Finding.Status.CLOSED,
+                          closed_at__gte=since, closed_at__lte=at)
+                  .order_by("-closed_at", "-pk"))
+    for candidate in candidates:
+        if site is not None and candidate.site_id == site.pk:
+            return candidate
+        if distance_m(float(latitude), float(longitude), float(candidate.latitude),
+                      float(candidate.longitude)) <= radius:
+            return candidate
+    return None
+
+
+def _checked_category(category) -> EventCategory:
+    if category is None or not isinstance(category, EventCategory) or category.parent_id is None \
+            or not category.is_active:
+        raise ValidationError({"category": _("Choose an event sub-category (小类) from the list.")},
+                              code="bad_category")
+    return category
+
+
+@transaction.atomic
+def finding_create(
+    *, by, category: EventCategory | None, description: str, photos: Sequence,
+    latitude=None, longitude=None, site: Site | None = None, point_type: PointType | None = None,
+    check_item: CheckItem | None = None, standard: Standard | None = None,
+    severity: str = Finding.Severity.GENERAL, address: str = "", responsible_unit: Unit | None = None,
+    deadline: datetime.datetime | None = None, inspection: Inspection | None = None,
+    check_results: dict[CheckItem, bool] | None = None, campaign: Campaign | None = None,
+) -> Finding:
+    """Report a finding on site and dispatch it to the responsible unit in one step.
+
+    The inspector names the unit and the deadline on the spot (both proposed),
+    so the finding is reported and dispatched at the same moment. Refuses a
+    finding without a photo or a location, with an unknown category or a past
+    deadline, and one outside the inspector's tier.
+    """
+    now = timezone.now()
+    if inspection is not None:
+        # Re-read under a lock: the inspection may have been finished since the form was opened.
+        inspection = Inspection.objects.select_for_update().select_related("campaign").get(pk=inspection.pk)
+        if not rules.may_log_in(by, inspection):
+            raise PermissionDenied(_("Only the inspectors of this open inspection may add findings to it."))
+        campaign, tier = inspection.campaign, inspection.tier
+    else:
+        campaign, tier = _campaign(campaign), rules.default_tier(by)
+        if tier is None:
+            raise PermissionDenied(_("Only bureau leaders, the inspection squad and tier-3 inspectors log findings."))
+    category = _checked_category(category)
+    if not (description or "").strip():
+        raise ValidationError({"description": _("Describe what is wrong.")})
+    cleaned = _clean_photos(photos, required_message=_("Add at least one photo of the problem."))
+    latitude, longitude, source = _locate(latitude, longitude, site, cleaned)
+    proposal = propose(category=category, site=site, latitude=latitude, longitude=longitude, now=now)
+    responsible_unit = responsible_unit or proposal.responsible_unit
+    if responsible_unit is None:
+        raise ValidationError({"responsible_unit": _(
+            "This place is in no squad's jurisdiction: choose the responsible unit.")})
+    if not rules.may_inspect_unit(by, tier, responsible_unit) or (
+            site is not None and not rules.may_inspect_unit(by, tier, site.unit)):
+        raise PermissionDenied(_("A tier-3 inspector logs findings only inside their own squad."))
+    deadline = deadline or proposal.deadline
+    if deadline <= now:
+        raise ValidationError({"deadline": _("The deadline must be in the future.")}, code="deadline_past")
+    if check_item is not None:
+        point_type = point_type or check_item.point_type
+        standard = standard or check_item.standard
+    point_type = point_type or (site.point_type if site else None)
+    rebound_of = find_rebound_source(campaign=campaign, category=category, site=site, latitude=latitude,
+                                     longitude=longitude, at=now)
+    finding = Finding(
+        campaign=campaign, inspection=inspection, tier=tier, reporter=by, site=site, point_type=point_type,
+        check_item=check_item, standard=standard, category=category, description=description.strip(),
+        severity=severity, latitude=latitude, longitude=longitude, location_source=source,
+        address=(address or (site.address if site else "")).strip()[:200], responsible_unit=responsible_unit,
+        deadline=deadline, status=Finding.Status.DISPATCHED, is_rebound=rebound_of is not None,
+        rebound_of=rebound_of, reported_at=now, dispatched_at=now, clock_start=now,
+        yellow_at=_yellow_at(now, deadline),
+    )
+    finding.full_clean()
+    finding.save()
+    for photo in cleaned:
+        build_private_file(FindingPhoto, photo, by=by, finding=finding, phase=FindingPhoto.Phase.BEFORE)
+    if inspection is not None and check_results:
+        inspection_record_checks(inspection=inspection, by=by, site=site, results=check_results)
+    if inspection is not None and site is not None:
+        inspection.target_sites.add(site)
+    return finding
+
+
+@transaction.atomic
+def finding_rectify(*, finding: Finding, by, note: str, photos: Sequence, version: int | None = None) -> Rectification:
+    """整改: the responsible unit answers with what it did and at least one after-photo."""
+    finding = _locked(finding)
+    if not rules.may_rectify(by, finding):
+        raise PermissionDenied(_("Only the responsible unit's people rectify this finding."))
+    _check_version(finding, version)
+    if not finding.is_open:
+        raise ValidationError(_("This finding is not waiting for rectification (it is %(status)s).")
+                              % {"status": finding.get_status_display()}, code="bad_state")
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Say what was done.")})
+    cleaned = _clean_photos(photos, required_message=_("Add at least one photo after rectification."))
+    now = timezone.now()
+    rectification = Rectification.objects.create(finding=finding, by=by, note=note.strip(), at=now)
+    for photo in cleaned:
+        build_private_file(FindingPhoto, photo, by=by, finding=finding, rectification=rectification,
+                           phase=FindingPhoto.Phase.AFTER)
+    finding.status = Finding.Status.RECTIFIED
+    finding.rectified_at = now
+    finding.first_rectified_at = finding.first_rectified_at or now
+    finding.version += 1
+    finding.save(update_fields=["status", "rectified_at", "first_rectified_at", "version"])
+    return rectification
+
+
+def _verifiable(finding: Finding, by, version: int | None) -> Finding:
+    finding = _locked(finding)
+    if not rules.may_verify(by, finding):
+        if rules.belongs_to_unit(by, finding.responsible_unit):
+            raise PermissionDenied(_("A unit never verifies its own finding; the inspectors do."))
+        raise PermissionDenied(_("Only the reporting inspector, the inspection squad or a bureau leader verifies."))
+    _check_version(finding, version)
+    if finding.status != Finding.Status.RECTIFIED:
+        raise ValidationError(_("Only a rectified finding can be verified (this one is %(status)s).")
+                              % {"status": finding.get_status_display()}, code="bad_state")
+    return finding
+
+
+@transaction.atomic
+def finding_close(*, finding: Finding, by, note: str = "", version: int | None = None) -> Verification:
+    """销号: the rectification holds; the finding is closed, on time if it was rectified before the deadline."""
+    finding = _verifiable(finding, by, version)
+    now = timezone.now()
+    verification = Verification.objects.create(finding=finding, by=by, result=Verification.Result.CLOSED,
+                                               note=(note or "").strip(), at=now)
+    finding.status = Finding.Status.CLOSED
+    finding.closed_at = now
+    finding.closed_on_time = finding.rectified_at <= finding.deadline
+    finding.version += 1
+    finding.save(update_fields=["status", "closed_at", "closed_on_time", "version"])
+    return verification
+
+
+@transaction.atomic
+def finding_return(
+    *, finding: Finding, by, note: str, new_deadline: datetime.datetime, version: int | None = None,
+) -> Verification:
+    """返工: the rectification does not hold; back to the unit with a reason and a new deadline, counted."""
+    finding = _verifiable(finding, by, version)
+    now = timezone.now()
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Say why the rectification is not accepted.")})
+    if new_deadline is None or new_deadline <= now:
+        raise ValidationError({"new_deadline": _("The new deadline must be in the future.")}, code="deadline_past")
+    verification = Verification(finding=finding, by=by, result=Verification.Result.RETURNED, note=note.strip(),
+                                new_deadline=new_deadline, at=now)
+    verification.full_clean()
+    verification.save()
+    finding.status = Finding.Status.RETURNED
+    finding.rework_count += 1
+    finding.deadline = new_deadline
+    finding.clock_start = now
+    finding.yellow_at = _yellow_at(now, new_deadline)
+    finding.version += 1
+    finding.save(update_fields=["status", "rework_count", "deadline", "clock_start", "yellow_at", "version"])
+    return verification
