@@ -1,0 +1,433 @@
+"""The responsibility list as Excel, in the layout bureaus keep (序号 … 上级任务序号).
+
+Import checks every row before anything is written and reports every bad row
+by its number and reason; when any row is bad nothing is imported (one
+transaction). Export writes the same layout, so an export imports back to the
+same list. Text cells that a spreadsheet would run as a formula are prefixed
+with a quote (formula injection), and the importer takes that quote off again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+
+from accounts.models import Unit, User
+from campaign.models import Campaign, Standard
+from campaign.uploads import MAX_UNZIPPED_BYTES
+from tasks import services
+from tasks.models import MAX_DEPTH, Task
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMNS = ["序号", "任务内容", "责任单位", "责任人", "分管领导", "完成时限", "完成标准", "对应测评标准", "上级任务序号"]
+REQUIRED_COLUMNS = ["任务内容", "责任单位", "责任人", "完成时限"]
+WIDTHS = [8, 48, 16, 12, 12, 14, 40, 22, 12]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CODE_SPLIT = re.compile(r"[,，、;；\s]+")
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass
+class RowError:
+    row: int
+    message: str
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    created: list[Task] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    seq: int | None = None
+    content: str = ""
+    unit: Unit | None = None
+    responsible: User | None = None
+    supervisor: User | None = None
+    deadline: datetime.date | None = None
+    criteria: str = ""
+    standards: list[Standard] = field(default_factory=list)
+    parent_seq: int | None = None
+
+
+# --- export ---------------------------------------------------------------
+
+def safe_cell(value):
+    """Neutralise text a spreadsheet would evaluate (=, +, -, @): prefix it with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _header(ws) -> None:
+    ws.append(COLUMNS)
+    for cell, width in zip(ws[1], WIDTHS, strict=True):
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="FDECEA")
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        ws.column_dimensions[cell.column_letter].width = width
+    ws.freeze_panes = "A2"
+
+
+def _workbook_bytes(wb: Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _person_names(tasks: list[Task]) -> dict[int, str]:
+    """How to write each person: the full name, or the username when two people share the name."""
+    shared = set(
+        User.objects.exclude(full_name="").values("full_name").annotate(n=Count("pk")).filter(n__gt=1)
+        .values_list("full_name", flat=True)
+    )
+    names = {}
+    for task in tasks:
+        for person in (task.responsible, task.supervisor):
+            if person is not None:
+                names[person.pk] = person.username if (not person.full_name or person.full_name in shared) \
+                    else person.full_name
+    return names
+
+
+def export_workbook(tasks: QuerySet[Task]) -> bytes:
+    """The tasks in the bureau's layout, by 序号; parents outside ``tasks`` keep their 序号 as a reference."""
+    rows = list(tasks.select_related("unit", "responsible", "supervisor", "parent")
+                .prefetch_related("standards").order_by("seq"))
+    names = _person_names(rows)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "责任清单"
+    _header(ws)
+    for task in rows:
+        codes = "、".join(s.code for s in sorted(task.standards.all(), key=lambda s: s.code))
+        ws.append([safe_cell(v) for v in (
+            task.seq, task.content, task.unit.name, names[task.responsible_id],
+            names.get(task.supervisor_id, ""), task.deadline, task.criteria, codes,
+            task.parent.seq if task.parent_id else None,
+        )])
+        ws.cell(row=ws.max_row, column=6).number_format = "yyyy-mm-dd"
+        for col in (2, 7):
+            ws.cell(row=ws.max_row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
+    return _workbook_bytes(wb)
+
+
+def template_workbook() -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "责任清单"
+    _header(ws)
+    notes = wb.create_sheet("填写说明")
+    for line in (
+        ["列", "说明"],
+        ["序号", "整数，本次攻坚内唯一；留空则自动编号。"],
+        ["任务内容", "必填。"],
+        ["责任单位", "必填，单位全称或简称，如“第一中队”。"],
+        ["责任人", "必填，姓名或登录名，须属于责任单位。"],
+        ["分管领导", "选填，姓名或登录名。"],
+        ["完成时限", "必填，日期，如 2026-05-31，须在攻坚期内。"],
+        ["完成标准", "选填。"],
+        ["对应测评标准", "选填，测评标准编号，多个用顿号分隔，如 Ⅲ-59-1、Ⅲ-59-2。"],
+        ["上级任务序号", "选填，分解任务时填写上级任务的序号（本表或系统中已有）。"],
+    ):
+        notes.append(line)
+    notes.column_dimensions["A"].width = 16
+    notes.column_dimensions["B"].width = 70
+    return _workbook_bytes(wb)
+
+
+# --- import ---------------------------------------------------------------
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text.startswith("'") and text[1:2] and text[1] in "=+-@\t\r":
+        text = text[1:]  # our own formula-injection quote, from an export
+    return text
+
+
+def _integer(value) -> int | None:
+    text = _text(value)
+    if not text:
+        return None
+    if isinstance(value, int | float) and float(value).is_integer() and value > 0:
+        return int(value)
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise ValueError(text)
+
+
+def _date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def normalise_code(code: str) -> str:
+    code = code.strip().replace("－", "-").replace("—", "-").replace("–", "-")
+    return re.sub(r"^(III|Ⅲ)\s*-", "Ⅲ-", code, flags=re.IGNORECASE)
+
+
+class _Lookups:
+    """Every unit, person and standard loaded once, so checking a 1 000-row sheet is a handful of queries."""
+
+    def __init__(self, campaign: Campaign):
+        self.units: dict[str, list[Unit]] = {}
+        for unit in Unit.objects.all():
+            for key in {unit.name, unit.short_name} - {""}:
+                self.units.setdefault(key, []).append(unit)
+        self.people: dict[str, list[User]] = {}
+        for person in User.objects.filter(is_active=True).select_related("unit"):
+            for key in {person.username, person.full_name} - {""}:
+                self.people.setdefault(key, []).append(person)
+        self.standards = {s.code: s for s in Standard.objects.filter(framework=campaign.framework_id)}
+        self.existing = {t.seq: t for t in Task.objects.filter(campaign=campaign).only("pk", "seq", "level",
+                                                                                       "unit", "deadline")}
+
+    def unit(self, name: str) -> Unit:
+        found = self.units.get(name, [])
+        if len(found) != 1:
+            raise LookupError(_("unknown unit “%(name)s”") % {"name": name} if not found
+                              else _("more than one unit is called “%(name)s”") % {"name": name})
+        return found[0]
+
+    def person(self, name: str, unit: Unit | None = None, *, column: str) -> User:
+        found = self.people.get(name, [])
+        if not found:
+            raise LookupError(_("%(column)s: unknown person “%(name)s”") % {"column": column, "name": name})
+        by_username = [p for p in found if p.username == name]
+        if by_username:
+            found = by_username
+        if unit is not None:
+            inside = [p for p in found if p.unit_id and p.unit.path.startswith(unit.path)]
+            if not inside:
+                raise LookupError(_("%(column)s: “%(name)s” does not belong to %(unit)s") % {
+                    "column": column, "name": name, "unit": unit.name})
+            found = inside
+        if len(found) > 1:
+            raise LookupError(_("%(column)s: more than one person is called “%(name)s”; write the login name")
+                              % {"column": column, "name": name})
+        return found[0]
+
+
+def _open(upload):
+    if getattr(upload, "size", 0) > settings.UPLOAD_MAX_BYTES:
+        raise ValueError(_("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_BYTES // 1048576})
+    upload.seek(0)
+    data = upload.read()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
+                raise ValueError(_("The file expands to more than a spreadsheet should."))
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, TypeError) as exc:
+        raise ValueError(_("This is not an Excel .xlsx file.")) from exc
+
+
+def _find_header(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        names = [re.sub(r"[\s*＊]", "", _text(v)) for v in row]
+        if "任务内容" in names:
+            return index, {name: col for col, name in enumerate(names) if name in COLUMNS}
+    return None
+
+
+def parse(campaign: Campaign, upload) -> tuple[list[ParsedRow], list[RowError], _Lookups | None]:
+    """Read and check every row; the rows come back only when there are no errors."""
+    try:
+        wb = _open(upload)
+    except ValueError as exc:
+        return [], [RowError(0, str(exc))], None
+    rows = [tuple(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+    wb.close()
+    found = _find_header(rows)
+    if found is None:
+        return [], [RowError(1, _("No header row with the column “任务内容” in the first %(n)s rows.")
+                             % {"n": HEADER_SEARCH_ROWS})], None
+    header_index, columns = found
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        return [], [RowError(header_index + 1, _("Missing column: %(cols)s") % {"cols": "、".join(missing)})], None
+    lookups = _Lookups(campaign)
+    parsed, errors = [], []
+    for offset, raw in enumerate(rows[header_index + 1:], start=header_index + 2):
+        cells = {name: raw[col] if col < len(raw) else None for name, col in columns.items()}
+        if all(_text(v) == "" for v in cells.values()):
+            continue
+        row, problems = _parse_row(offset, cells, lookups, campaign)
+        parsed.append(row)
+        errors.extend(RowError(offset, p) for p in problems)
+    errors.extend(_check_tree(parsed, lookups))
+    errors.sort(key=lambda e: e.row)
+    return parsed, errors, lookups
+
+
+def _parse_row(number: int, cells: dict, lookups: _Lookups, campaign: Campaign) -> tuple[ParsedRow, list[str]]:
+    row, problems = ParsedRow(row=number), []
+    for name in REQUIRED_COLUMNS:
+        if not _text(cells.get(name)):
+            problems.append(_("%(column)s is empty") % {"column": name})
+    try:
+        row.seq = _integer(cells.get("序号"))
+    except ValueError as exc:
+        problems.append(_("序号 “%(v)s” is not a whole number") % {"v": exc})
+    try:
+        row.parent_seq = _integer(cells.get("上级任务序号"))
+    except ValueError as exc:
+        problems.append(_("上级任务序号 “%(v)s” is not a whole number") % {"v": exc})
+    row.content, row.criteria = _text(cells.get("任务内容")), _text(cells.get("完成标准"))
+    if unit_name := _text(cells.get("责任单位")):
+        try:
+            row.unit = lookups.unit(unit_name)
+        except LookupError as exc:
+            problems.append(str(exc))
+    if (person := _text(cells.get("责任人"))) and row.unit is not None:
+        try:
+            row.responsible = lookups.person(person, row.unit, column="责任人")
+        except LookupError as exc:
+            problems.append(str(exc))
+    if supervisor := _text(cells.get("分管领导")):
+        try:
+            row.supervisor = lookups.person(supervisor, column="分管领导")
+        except LookupError as exc:
+            problems.append(str(exc))
+    if _text(cells.get("完成时限")):
+        try:
+            row.deadline = _date(cells.get("完成时限"))
+        except ValueError:
+            problems.append(_("完成时限 “%(v)s” is not a date") % {"v": _text(cells.get("完成时限"))})
+        else:
+            if not campaign.start_date <= row.deadline <= campaign.end_date:
+                problems.append(_("完成时限 %(d)s is outside the campaign (%(start)s to %(end)s)") % {
+                    "d": row.deadline.isoformat(), "start": campaign.start_date.isoformat(),
+                    "end": campaign.end_date.isoformat()})
+    for code in filter(None, CODE_SPLIT.split(_text(cells.get("对应测评标准")))):
+        standard = lookups.standards.get(normalise_code(code))
+        if standard is None:
+            problems.append(_("unknown standard code “%(code)s”") % {"code": code})
+        else:
+            row.standards.append(standard)
+    return row, problems
+
+
+def _check_tree(rows: list[ParsedRow], lookups: _Lookups) -> list[RowError]:
+    """序号 unique and new; every 上级任务序号 exists (in the file or the campaign); no loops; three levels."""
+    errors, by_seq = [], {}
+    for row in rows:
+        if row.seq is None:
+            continue
+        if row.seq in by_seq:
+            errors.append(RowError(row.row, _("序号 %(seq)s appears twice (also row %(other)s)") % {
+                "seq": row.seq, "other": by_seq[row.seq].row}))
+        elif row.seq in lookups.existing:
+            errors.append(RowError(row.row, _("序号 %(seq)s is already used in this campaign") % {"seq": row.seq}))
+        else:
+            by_seq[row.seq] = row
+    for row in rows:
+        if row.parent_seq is None:
+            continue
+        if row.parent_seq not in by_seq and row.parent_seq not in lookups.existing:
+            errors.append(RowError(row.row, _("上级任务序号 %(seq)s is neither in this file nor in the campaign")
+                                   % {"seq": row.parent_seq}))
+            continue
+        depth, node, seen = 1, row, {row.row}
+        while node is not None and node.parent_seq is not None:
+            depth += 1
+            if node.parent_seq in lookups.existing and node.parent_seq not in by_seq:
+                depth += lookups.existing[node.parent_seq].depth - 1
+                break
+            node = by_seq.get(node.parent_seq)
+            if node is None:
+                break
+            if node.row in seen:
+                errors.append(RowError(row.row, _("上级任务序号 makes a loop")))
+                depth = 0
+                break
+            seen.add(node.row)
+        if depth > MAX_DEPTH:
+            errors.append(RowError(row.row, _("too many levels: bureau task → unit task → personal item at most")))
+    return errors
+
+
+def import_tasks(*, campaign: Campaign, by: User, upload) -> ImportResult:
+    """Check the whole sheet, then create every task in one transaction, or nothing."""
+    rows, errors, lookups = parse(campaign, upload)
+    result = ImportResult(errors=errors, rows=len(rows))
+    if errors or not rows:
+        if not rows and not errors:
+            result.errors.append(RowError(0, _("The sheet has no tasks.")))
+        return result
+    # Rows without a 序号 are numbered after every number in the file and the campaign.
+    next_seq = max([r.seq or 0 for r in rows] + list(lookups.existing) + [0]) + 1
+    for row in rows:
+        if row.seq is None:
+            row.seq, next_seq = next_seq, next_seq + 1
+    with transaction.atomic():
+        created: dict[int, Task] = {}
+        pending = list(rows)
+        while pending:
+            ready = [r for r in pending if r.parent_seq is None or r.parent_seq in created
+                     or (r.parent_seq in lookups.existing and r.parent_seq not in {p.seq for p in rows})]
+            for row in ready:
+                parent = created.get(row.parent_seq) or lookups.existing.get(row.parent_seq)
+                try:
+                    task = services.task_create(
+                        campaign=campaign, by=by, content=row.content, unit=row.unit, responsible=row.responsible,
+                        deadline=row.deadline, criteria=row.criteria, supervisor=row.supervisor,
+                        standards=row.standards, parent=parent, seq=row.seq)
+                except (ValidationError, PermissionDenied) as exc:
+                    result.errors.append(RowError(row.row, "; ".join(_messages(exc))))
+                    continue
+                result.created.append(task)
+                created[row.seq] = task
+            failed = {e.row for e in result.errors}
+            pending = [r for r in pending if r not in ready]
+            if not ready:
+                # Only children of rows that failed are left: they are reported with their parent.
+                for row in pending:
+                    if row.row not in failed:
+                        result.errors.append(RowError(row.row, _("its parent task could not be imported")))
+                break
+        if result.errors:
+            result.created = []
+            transaction.set_rollback(True)
+    result.errors.sort(key=lambda e: e.row)
+    return result
+
+
+def _messages(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return exc.messages
+    return [str(exc)]

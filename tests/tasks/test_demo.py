@@ -1,0 +1,27 @@
+"""The demo responsibility list: believable, consistent, and safe to seed twice."""
+
+import pytest
+
+from tasks import demo
+from tasks.models import Attachment, Task
+from tasks.selectors import with_overdue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_list_has_every_state_and_seeds_once(district):
+    tasks = demo.seed(district)
+    assert 10 <= len([t for t in tasks if t.level != Task.Level.PERSONAL]) <= 20
+    rows = with_overdue(Task.objects.filter(campaign=district.campaign))
+    statuses = set(rows.values_list("status", flat=True))
+    assert {Task.Status.DONE, Task.Status.IN_PROGRESS, Task.Status.BLOCKED, Task.Status.NOT_STARTED} <= statuses
+    assert rows.filter(overdue=True).count() >= 2
+    assert Attachment.objects.filter(update__task__campaign=district.campaign).exists()
+    standards = set(rows.values_list("standards__code", flat=True))
+    assert {"Ⅲ-48-1", "Ⅲ-56-1", "Ⅲ-59-2", "Ⅲ-60-1", "Ⅲ-77-1"} <= standards
+    # history is spread over the campaign, not stamped "now"
+    first = min(rows.values_list("created_at", flat=True))
+    assert (district.campaign.start_date - first.date()).days <= 0
+    count = rows.count()
+    demo.seed(district)
+    assert Task.objects.filter(campaign=district.campaign).count() == count
