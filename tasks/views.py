@@ -115,10 +115,10 @@ def _apply(form, exc: ValidationError):
         form.add_error(None, exc.messages)
 
 
-def _run(request, pk: int, form_class, form_key: str, action, success: str, **form_kwargs):
+def _run(request, pk: int, form_class, form_key: str, action, success: str, form_kwargs=None):
     """Shared POST flow: validate, call the service, and on stale or bad input re-render the task page."""
     task = _task_or_404(request, pk)
-    form = form_class(request.POST, request.FILES, **form_kwargs(task) if form_kwargs else {})
+    form = form_class(request.POST, request.FILES, **(form_kwargs(task) if form_kwargs else {}))
     if form.is_valid():
         try:
             action(task, form.cleaned_data)
