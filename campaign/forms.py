@@ -279,6 +279,13 @@ class MajorCategoryForm(forms.ModelForm):
         fields = ["name", "sort_order", "is_active"]
         widgets = {"sort_order": _number()}
 
+    def clean_name(self):
+        # The conditional unique constraint would only say "constraint … is violated"; say it in words.
+        name = self.cleaned_data["name"]
+        if EventCategory.objects.filter(parent__isnull=True, name=name).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("There is already a 大类 named %(name)s.") % {"name": name})
+        return name
+
 
 class MinorCategoryForm(forms.ModelForm):
     class Meta:
