@@ -228,7 +228,11 @@ class PersonUpdateView(PersonFormMixin, SetupUpdateView):
     form_class = PersonForm
 
     def save(self, form):
-        return user_save(user=form.instance)
+        person = form.instance
+        if person.pk == self.request.user.pk and not (is_admin(person) or person.is_superuser):
+            # Nobody else may be left to undo it: keep the last door open.
+            raise ValidationError(_t("You cannot take away your own administrator role or deactivate yourself."))
+        return user_save(user=person)
 
 
 class PersonPasswordView(AdminOnlyMixin, FormView):

@@ -251,3 +251,15 @@ def test_a_weak_reset_password_is_refused_and_the_old_one_still_works(setup_clie
     assert "This password is too short." in text(response)
     person.refresh_from_db()
     assert person.check_password(f.PASSWORD)
+
+
+def test_an_admin_cannot_lock_themselves_out(client):
+    me = f.admin(full_name="周创建")
+    client.force_login(me)
+    for change in ({"role": "member"}, {"is_active": None}):
+        data = person_data(me, **change)
+        data = {k: v for k, v in data.items() if v is not None}
+        response = client.post(reverse("setup:person_update", args=[me.pk]), data, HTTP_ACCEPT_LANGUAGE="en")
+        assert "You cannot take away your own administrator role or deactivate yourself." in text(response)
+        me.refresh_from_db()
+        assert me.role == "admin" and me.is_active
