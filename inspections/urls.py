@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from inspections import views
 
 app_name = "inspections"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inspection_list, name="inspection_list"),
+    path("start/", views.inspection_start, name="inspection_start"),
+    path("<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path("<int:pk>/checks/", views.inspection_checks, name="inspection_checks"),
+    path("<int:pk>/finish/", views.inspection_finish, name="inspection_finish"),
+    path("findings/", views.finding_list, name="finding_list"),
+    path("findings/export.xlsx", views.finding_export, name="finding_export"),
+    path("findings/ours/", views.unit_findings, name="unit_findings"),
+    path("findings/new/", views.finding_new, name="finding_new"),
+    path("findings/new/checklist/", views.finding_checklist, name="finding_checklist"),
+    path("findings/new/propose/", views.finding_propose, name="finding_propose"),
+    path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
+    path("findings/<int:pk>/rectify/", views.finding_rectify, name="finding_rectify"),
+    path("findings/<int:pk>/close/", views.finding_close, name="finding_close"),
+    path("findings/<int:pk>/return/", views.finding_return, name="finding_return"),
+    path("photos/<int:pk>/", views.finding_photo, name="finding_photo"),
+    path("relapses/", views.relapse_places, name="relapse_places"),
+]

@@ -81,3 +81,20 @@ def closed_finding(*, by, squad_leader, closed_days_ago: float = 0, **kw) -> Fin
         Finding.objects.filter(pk=finding.pk).update(closed_at=when)
         finding.refresh_from_db()
     return finding
+
+
+def shift(finding: Finding, **delta) -> Finding:
+    """Move a finding's clock into the past, keeping its period intact (red / yellow lights in tests)."""
+    by = datetime.timedelta(**delta)
+    fields = ("reported_at", "dispatched_at", "clock_start", "yellow_at", "deadline")
+    Finding.objects.filter(pk=finding.pk).update(**{f: getattr(finding, f) - by for f in fields})
+    finding.refresh_from_db()
+    return finding
+
+
+def overdue(finding: Finding) -> Finding:
+    return shift(finding, seconds=(finding.deadline - finding.clock_start).total_seconds() + 60)
+
+
+def due_soon(finding: Finding) -> Finding:
+    return shift(finding, seconds=(finding.deadline - finding.clock_start).total_seconds() * 0.9)

@@ -1,0 +1,50 @@
+"""Filters of the findings list, shared by the page, the Excel export and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit
+from campaign.models import EventCategory
+from inspections.models import Finding, Tier
+from inspections.selectors import GREEN, RED, YELLOW
+
+
+class FindingFilter(django_filters.FilterSet):
+    """Narrows a queryset from ``selectors.findings_visible_to`` (which already applied who may see what)."""
+
+    tier = django_filters.TypedChoiceFilter(label=_("Tier"), choices=Tier.choices, coerce=int)
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Responsible unit"), queryset=Unit.objects.exclude(kind=Unit.Kind.BUREAU), method="filter_unit")
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=EventCategory.objects.select_related("parent"), method="filter_category",
+        help_text=_("A major category includes its sub-categories."))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Finding.Status.choices)
+    light = django_filters.ChoiceFilter(
+        label=_("Light"), choices=[(GREEN, _("Green")), (YELLOW, _("Yellow")), (RED, _("Red"))],
+        field_name="light")
+    rebound = django_filters.BooleanFilter(label=_("Rebound"), field_name="is_rebound")
+    date_from = django_filters.DateFilter(label=_("Reported from"), field_name="reported_at",
+                                          lookup_expr="date__gte")
+    date_to = django_filters.DateFilter(label=_("Reported until"), field_name="reported_at",
+                                        lookup_expr="date__lte")
+    inspection = django_filters.NumberFilter(label=_("Inspection"), field_name="inspection_id",
+                                             widget=django_filters.widgets.forms.HiddenInput)
+
+    class Meta:
+        model = Finding
+        fields: list[str] = []
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(responsible_unit__path__startswith=value.path) if value else queryset
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(Q(category=value) | Q(category__parent=value)) if value else queryset
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("date_from", "date_to"):
+            self.filters[name].field.widget.input_type = "date"
+        self.filters["rebound"].field.widget.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
