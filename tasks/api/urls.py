@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list = []
+from tasks.api import views
+
+router = DefaultRouter()
+router.register("tasks", views.TaskViewSet, basename="task")
+
+urlpatterns = router.urls
