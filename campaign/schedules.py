@@ -1,12 +1,19 @@
-"""Every periodic job, in one place. celery beat reads this; nothing else defines schedules."""
+"""Every periodic job, in one place. celery beat reads this; nothing else defines schedules.
+
+Times are Asia/Shanghai (CELERY_TIMEZONE). The bulletin tick runs hourly and
+each campaign's own weekday and hour decide when its bulletin is written
+(reports.jobs.bulletin_tick), so a setting change needs no schedule change.
+"""
 
 from datetime import timedelta
+
+from celery.schedules import crontab
 
 
 def beat_schedule() -> dict:
     return {
-        "heartbeat": {
-            "task": "campaign.jobs.heartbeat",
-            "schedule": timedelta(minutes=1),
-        },
+        "heartbeat": {"task": "campaign.jobs.heartbeat", "schedule": timedelta(minutes=1)},
+        "bulletin-tick": {"task": "reports.jobs.bulletin_tick", "schedule": crontab(minute=0)},
+        "meeting-tick": {"task": "reports.jobs.meeting_tick", "schedule": crontab(hour=7, minute=30)},
+        "reminders": {"task": "reports.jobs.send_reminders", "schedule": crontab(hour=8, minute=15)},
     }

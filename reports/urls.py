@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.bulletin_list, name="bulletins"),
+    path("bulletins/write/", views.bulletin_write, name="bulletin_write"),
+    path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
+    path("bulletins/<int:pk>/pdf/", views.bulletin_pdf, name="bulletin_pdf"),
+    path("bulletins/<int:pk>/docx/", views.bulletin_docx, name="bulletin_docx"),
+    path("bulletins/<int:pk>/regenerate/", views.bulletin_regenerate, name="bulletin_regenerate"),
+    path("bulletins/<int:pk>/publish/", views.bulletin_publish, name="bulletin_publish"),
+    path("meetings/", views.meeting_list, name="meetings"),
+    path("meetings/propose/", views.meeting_propose, name="meeting_propose"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/approve/", views.meeting_approve, name="meeting_approve"),
+    path("meetings/<int:pk>/pack/", views.pack_request, name="pack_request"),
+    path("packs/<int:pk>/status/", views.pack_status, name="pack_status"),
+    path("packs/<int:pk>/download/", views.pack_download, name="pack_download"),
+    path("notices/", views.notice_list, name="notices"),
+]

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list = []
+from reports.api import views
+
+router = DefaultRouter()
+router.register("bulletins", views.BulletinViewSet, basename="bulletin")
+router.register("meetings", views.MeetingViewSet, basename="meeting")
+
+urlpatterns = router.urls

@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from reports import models
+
+
+@admin.register(models.Bulletin)
+class BulletinAdmin(admin.ModelAdmin):
+    list_display = ("campaign", "number", "iso_year", "iso_week", "version", "is_current", "published_at")
+    list_filter = ("campaign", "is_current")
+    readonly_fields = ("figures",)
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = models.AgendaItem
+    extra = 0
+
+
+@admin.register(models.Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ("title", "date", "status")
+    inlines = [AgendaItemInline]
+
+
+@admin.register(models.MeetingPack)
+class MeetingPackAdmin(admin.ModelAdmin):
+    list_display = ("meeting", "status", "progress", "requested_at", "finished_at")
+
+
+@admin.register(models.Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "day", "message", "read_at", "emailed_at")
+    list_filter = ("kind", "day")

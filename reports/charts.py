@@ -1,0 +1,64 @@
+"""The bulletin's trend chart, drawn on the server as SVG (no chart library, no CDN).
+
+Two lines in percent (task completion, on-time rectification) over the
+campaign's weeks, and bars for the open findings past deadline on a second
+scale. The same SVG goes into the web page, the PDF and (as PNG) nowhere else:
+the Word document gets a table of the same numbers instead.
+"""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 44, 44, 20, 46
+COMPLETION, RECTIFICATION, OVERDUE = "#b71c1c", "#1b4f8a", "#f3b8b3"
+
+
+def trend_svg(points: list[dict]) -> str:
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    n = max(len(points), 1)
+    step = plot_w / n
+    max_bar = max([p["open_past_deadline"] for p in points] + [1])
+
+    def x(i: int) -> float:
+        return LEFT + step * i + step / 2
+
+    def y(pct: float) -> float:
+        return TOP + plot_h * (1 - pct / 100)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(_("Trend of the campaign so far"))}" class="chart" font-family="BairiSans, sans-serif" '
+        f'font-size="11">'
+    ]
+    for pct in (0, 25, 50, 75, 100):
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(pct):.1f}" y2="{y(pct):.1f}" '
+                     f'stroke="#e1e4e8"/>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y(pct) + 4:.1f}" text-anchor="end" fill="#5f6b76">{pct}%</text>')
+    parts.append(f'<text x="{WIDTH - RIGHT + 6}" y="{TOP + 4}" fill="#5f6b76">{max_bar}</text>')
+    bar_w = max(step * 0.5, 2)
+    for i, p in enumerate(points):
+        h = plot_h * p["open_past_deadline"] / max_bar
+        parts.append(f'<rect x="{x(i) - bar_w / 2:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar_w:.1f}" '
+                     f'height="{h:.1f}" fill="{OVERDUE}"><title>{p["open_past_deadline"]}</title></rect>')
+        parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" fill="#5f6b76">'
+                     f'{escape(p["label"])}</text>')
+    for key, colour in (("task_completion", COMPLETION), ("rectification_on_time", RECTIFICATION)):
+        coords = " ".join(f"{x(i):.1f},{y(p[key]):.1f}" for i, p in enumerate(points))
+        parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
+        for i, p in enumerate(points):
+            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(p[key]):.1f}" r="3" fill="{colour}">'
+                         f'<title>{p[key]}%</title></circle>')
+    legend = [(COMPLETION, _("Tasks done")), (RECTIFICATION, _("Rectified on time")),
+              (OVERDUE, _("Open findings past deadline"))]
+    lx = LEFT
+    for colour, label in legend:
+        parts.append(f'<rect x="{lx}" y="{HEIGHT - 18}" width="12" height="8" fill="{colour}"/>')
+        parts.append(f'<text x="{lx + 16}" y="{HEIGHT - 10}" fill="#1f2328">{escape(label)}</text>')
+        lx += 24 + 12 * len(label) + 20
+    parts.append(f'<text x="{WIDTH / 2}" y="{HEIGHT - 26}" text-anchor="middle" fill="#5f6b76">'
+                 f'{escape(_("Issue (week of the campaign)"))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

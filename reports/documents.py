@@ -1,0 +1,254 @@
+"""The bulletin and the meeting pack as files: PDF (WeasyPrint), Word (python-docx), Excel (openpyxl).
+
+PDFs show Chinese on a machine with no CJK system fonts: the CSS loads Noto
+CJK from the ``mplfonts`` package through ``@font-face``, and WeasyPrint may
+fetch nothing but those font files and our own static files. Word documents
+follow the official-document layout of GB/T 9704-2012: A4 with 37/35/28/26 mm
+margins, a red issuing-authority line, the issuing number (发文字号) centred
+above a red rule, the title in 2号 (22 pt) 小标宋, body text in 3号 (16 pt)
+仿宋, and page numbers "— N —" in 4号 (14 pt) at the foot, outside edge.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import mplfonts
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from reports.charts import trend_svg
+
+FONT_DIR = Path(mplfonts.__file__).resolve().parent / "fonts"
+SANS_FONT = FONT_DIR / "NotoSansCJKsc-Regular.otf"
+SERIF_FONT = FONT_DIR / "NotoSerifCJKsc-Regular.otf"
+RED = RGBColor(0xC0, 0x00, 0x00)
+FANGSONG = "仿宋_GB2312"
+XIAOBIAOSONG = "方正小标宋简体"
+HEITI = "黑体"
+BUREAU_NAME_FALLBACK = "城市管理执法局"
+
+
+# --- PDF -----------------------------------------------------------------------------------
+
+def _allowed_roots() -> list[Path]:
+    roots = [FONT_DIR]
+    roots += [Path(p).resolve() for p in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT).resolve())
+    return roots
+
+
+def restricted_url_fetcher(url: str, *args, **kwargs):
+    """WeasyPrint may read our fonts and static files, and nothing else: no network, no other file."""
+    from weasyprint.urls import default_url_fetcher
+
+    if url.startswith("data:"):
+        return default_url_fetcher(url, *args, **kwargs)
+    if url.startswith("file://"):
+        path = Path(url[len("file://"):]).resolve()
+        if any(path.is_relative_to(root) for root in _allowed_roots()):
+            return default_url_fetcher(url, *args, **kwargs)
+    raise ValueError(f"Refusing to fetch {url!r} while rendering a PDF")
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    from weasyprint import CSS, HTML
+
+    css_path = finders.find("css/print.css")
+    html = render_to_string(template, {**context, "font_sans": SANS_FONT.as_uri(),
+                                       "font_serif": SERIF_FONT.as_uri()})
+    stylesheets = [CSS(filename=css_path, url_fetcher=restricted_url_fetcher)] if css_path else []
+    fonts = CSS(string=(
+        f"@font-face {{ font-family: 'BairiSans'; src: url('{SANS_FONT.as_uri()}'); }}"
+        f"@font-face {{ font-family: 'BairiSerif'; src: url('{SERIF_FONT.as_uri()}'); }}"
+    ), url_fetcher=restricted_url_fetcher)
+    document = HTML(string=html, base_url=str(Path(settings.BASE_DIR) / "static"),
+                    url_fetcher=restricted_url_fetcher)
+    return document.write_pdf(stylesheets=[fonts, *stylesheets])
+
+
+def bulletin_pdf(bulletin) -> bytes:
+    return render_pdf("reports/bulletin_pdf.html", {
+        "bulletin": bulletin, "f": bulletin.figures, "chart": trend_svg(bulletin.figures.get("trend", [])),
+        "bureau": _bureau_name(),
+    })
+
+
+def _bureau_name() -> str:
+    from accounts.models import Unit
+
+    bureau = Unit.objects.filter(kind=Unit.Kind.BUREAU).only("name").first()
+    return bureau.name if bureau else BUREAU_NAME_FALLBACK
+
+
+# --- Word (GB/T 9704-2012) -----------------------------------------------------------------
+
+def _set_font(run, name: str, size_pt: float, *, bold: bool = False, colour: RGBColor | None = None) -> None:
+    run.font.name = name
+    run.font.size = Pt(size_pt)
+    run.font.bold = bold
+    if colour is not None:
+        run.font.color.rgb = colour
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def _paragraph(doc, text: str, *, font: str = FANGSONG, size: float = 16, bold: bool = False,
+               align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent: bool = True, colour: RGBColor | None = None):
+    para = doc.add_paragraph()
+    para.alignment = align
+    fmt = para.paragraph_format
+    fmt.line_spacing = Pt(28)  # 22 lines a page, 28 characters a line
+    fmt.space_after = Pt(0)
+    fmt.space_before = Pt(0)
+    if indent:
+        fmt.first_line_indent = Pt(size * 2)
+    _set_font(para.add_run(text), font, size, bold=bold, colour=colour)
+    return para
+
+
+def _red_rule(doc) -> None:
+    para = doc.add_paragraph()
+    ppr = para._p.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "1"), ("w:color", "C00000")):
+        bottom.set(qn(key), value)
+    border.append(bottom)
+    ppr.append(border)
+
+
+def _page_number_footer(section) -> None:
+    """"— N —" in 4号 宋体: odd pages at the right, even pages at the left (GB/T 9704-2012 7.5)."""
+    section.different_first_page_header_footer = False
+    settings_el = section.part.document.settings.element
+    if settings_el.find(qn("w:evenAndOddHeaders")) is None:
+        settings_el.append(OxmlElement("w:evenAndOddHeaders"))
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+                          (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        para = footer.paragraphs[0]
+        para.alignment = align
+        _set_font(para.add_run("— "), "宋体", 14)
+        run = para.add_run()
+        _set_font(run, "宋体", 14)
+        for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
+            if kind:
+                el = OxmlElement("w:fldChar")
+                el.set(qn("w:fldCharType"), kind)
+            else:
+                el = OxmlElement("w:instrText")
+                el.set(qn("xml:space"), "preserve")
+                el.text = text
+            run._r.append(el)
+        _set_font(para.add_run(" —"), "宋体", 14)
+
+
+def official_document(*, issuer: str, issue_no: str, title: str) -> Document:
+    """A blank document in the GB/T 9704-2012 layout with its head (版头) and title filled in."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_height, section.page_width = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.start_type = WD_SECTION.NEW_PAGE
+    normal = doc.styles["Normal"]
+    normal.font.name = FANGSONG
+    normal.font.size = Pt(16)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FANGSONG)
+    _page_number_footer(section)
+    _paragraph(doc, issuer, font=XIAOBIAOSONG, size=36, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+               colour=RED)
+    _paragraph(doc, "", indent=False)
+    _paragraph(doc, issue_no, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _red_rule(doc)
+    _paragraph(doc, "", indent=False)
+    _paragraph(doc, title, font=XIAOBIAOSONG, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _paragraph(doc, "", indent=False)
+    return doc
+
+
+def _heading(doc, text: str) -> None:
+    _paragraph(doc, text, font=HEITI, size=16)
+
+
+def _table(doc, header: list[str], rows: list[list]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        _set_font(cell.paragraphs[0].add_run(str(text)), HEITI, 10.5)
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = ""
+            _set_font(cell.paragraphs[0].add_run("" if value is None else str(value)), FANGSONG, 10.5)
+
+
+def bulletin_docx(bulletin) -> bytes:
+    f = bulletin.figures
+    cd, total = f["countdown"], f["overall"]
+    doc = official_document(
+        issuer=f"{_bureau_name()}{_('Civilized City campaign bulletin')}",
+        issue_no=bulletin.issue_no,
+        title=_("Weekly bulletin No. %(n)s of the hundred-day campaign") % {"n": bulletin.number},
+    )
+    _paragraph(doc, _(
+        "Week %(start)s to %(end)s. Day %(day)s of %(days)s of the campaign; %(left)s days to the evaluation. "
+        "Tasks due %(due)s, done %(done)s (%(rate)s%%); findings rectified on time %(rect)s%%; "
+        "open findings past deadline %(open)s."
+    ) % {"start": f["week"]["start"], "end": f["week"]["end"], "day": cd["day_number"],
+         "days": cd["duration_days"], "left": cd["days_to_evaluation"], "due": total["tasks_due"],
+         "done": total["tasks_done"], "rate": total["rates"]["task_completion"],
+         "rect": total["rates"]["rectification_on_time"], "open": total["open_past_deadline"]})
+    _heading(doc, _("1. Units"))
+    _table(doc, [_("Rank"), _("Unit"), _("Score"), _("Due"), _("Done"), _("On time"), _("Overdue"),
+                 _("Rectified on time %"), _("Rework %"), _("Rebounds")],
+           [[r["rank"], r["unit"], r["score"], r["tasks_due"], r["tasks_done"], r["tasks_done_on_time"],
+             r["tasks_overdue"], r["on_time_rectification_rate"], r["rework_rate"], r["rebounds_week"]]
+            for r in f["units"]])
+    _heading(doc, _("2. Praised and named"))
+    praised = "、".join(p["unit"] for p in f["praised"]) or _("none this week")
+    lagging = "、".join(p["unit"] for p in f["lagging"]) or _("none this week")
+    _paragraph(doc, _("Praised (通报表扬): %(units)s.") % {"units": praised})
+    _paragraph(doc, _("Named for lagging (通报批评): %(units)s.") % {"units": lagging})
+    _heading(doc, _("3. Places that relapsed three times or more"))
+    if f["relapse_places"]:
+        for place in f["relapse_places"]:
+            name = place["site"] or f'{place["latitude"]}, {place["longitude"]}'
+            _paragraph(doc, _("%(place)s (%(unit)s): %(n)s relapses.") % {
+                "place": name, "unit": place["unit"] or "—", "n": place["relapses"]})
+    else:
+        _paragraph(doc, _("None."))
+    _heading(doc, _("4. Trend"))
+    _table(doc, [_("Issue"), _("Tasks done %"), _("Rectified on time %"), _("Open past deadline")],
+           [[p["label"], p["task_completion"], p["rectification_on_time"], p["open_past_deadline"]]
+            for p in f["trend"]])
+    _paragraph(doc, "", indent=False)
+    _paragraph(doc, _bureau_name(), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _paragraph(doc, timezone.localtime(bulletin.generated_at).strftime("%Y年%-m月%-d日"),
+               align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    return _save(doc)
+
+
+def _save(doc) -> bytes:
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -1,0 +1,103 @@
+"""Celery jobs of the reports app: thin, take ids, safe to repeat (DESIGN.md section 5).
+
+The schedules live in ``campaign/schedules.py``. The bulletin tick runs every
+hour and writes a bulletin only when a campaign's own bulletin time (weekday
+and hour, in its time zone) has passed for the week and the bulletin is
+missing; so changing a campaign's bulletin day needs no schedule change, and
+a beat that was down catches up at its next tick.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import zoneinfo
+
+from celery import shared_task
+from django.utils import timezone
+
+from campaign.selectors import active_campaigns
+
+log = logging.getLogger(__name__)
+
+
+def last_bulletin_moment(campaign, now: datetime.datetime) -> datetime.datetime:
+    """The latest bulletin time (campaign weekday and hour, local) at or before ``now``."""
+    tz = zoneinfo.ZoneInfo(campaign.timezone)
+    local = now.astimezone(tz)
+    monday = local.date() - datetime.timedelta(days=local.weekday())
+    moment = datetime.datetime.combine(monday + datetime.timedelta(days=campaign.bulletin_weekday),
+                                       datetime.time(campaign.bulletin_hour), tzinfo=tz)
+    if moment > local:
+        moment -= datetime.timedelta(days=7)
+    return moment
+
+
+def due_week(campaign, now: datetime.datetime) -> tuple[int, int] | None:
+    """The ISO week whose bulletin is due by ``now``: the week before the latest bulletin time."""
+    moment = last_bulletin_moment(campaign, now)
+    iso = (moment.date() - datetime.timedelta(days=7)).isocalendar()
+    start = datetime.date.fromisocalendar(iso.year, iso.week, 1)
+    if start + datetime.timedelta(days=6) < campaign.start_date or start > campaign.end_date:
+        return None
+    return iso.year, iso.week
+
+
+@shared_task(name="reports.jobs.bulletin_tick")
+def bulletin_tick() -> list[int]:
+    """Hourly: queue the due bulletin of each active campaign (writing it is idempotent)."""
+    now = timezone.now()
+    queued = []
+    for campaign in active_campaigns() | active_campaigns(timezone.localdate() - datetime.timedelta(days=7)):
+        week = due_week(campaign, now)
+        if week is not None:
+            write_weekly_bulletin.delay(campaign.pk, *week)
+            queued.append(campaign.pk)
+    return queued
+
+
+@shared_task(name="reports.jobs.write_weekly_bulletin", bind=True, max_retries=3, default_retry_delay=60)
+def write_weekly_bulletin(self, campaign_id: int, iso_year: int, iso_week: int) -> int:
+    from campaign.models import Campaign
+    from reports.services import publish_bulletin, write_bulletin
+
+    bulletin, created = write_bulletin(campaign_id=campaign_id, iso_year=iso_year, iso_week=iso_week)
+    if created and Campaign.objects.filter(pk=campaign_id, bulletin_auto_publish=True).exists():
+        publish_bulletin(bulletin=bulletin, by=None)
+    log.info("bulletin %s for campaign %s week %s-W%s (%s)", bulletin.pk, campaign_id, iso_year, iso_week,
+             "written" if created else "already there")
+    return bulletin.pk
+
+
+@shared_task(name="reports.jobs.export_meeting_pack", acks_late=True)
+def export_meeting_pack(pack_id: int) -> int:
+    from reports.services import build_pack
+
+    return build_pack(pack_id=pack_id).pk
+
+
+@shared_task(name="reports.jobs.meeting_tick")
+def meeting_tick() -> list[int]:
+    """Daily: propose the agenda of each active campaign's meeting once it is within its days ahead."""
+    from reports.selectors import due_meeting_month
+    from reports.services import propose_meeting
+
+    today = timezone.localdate()
+    proposed = []
+    for campaign in active_campaigns():
+        month = due_meeting_month(campaign, today)
+        if month is not None:
+            meeting, created = propose_meeting(campaign_id=campaign.pk, month=month, today=today)
+            if created:
+                proposed.append(meeting.pk)
+    return proposed
+
+
+@shared_task(name="reports.jobs.send_reminders")
+def send_reminders() -> int:
+    """Daily: overdue and due-soon notices for each person, escalations upward, one email digest each."""
+    from reports.services import email_notice_digests, remind
+
+    created = sum(remind(campaign=c) for c in active_campaigns())
+    email_notice_digests()
+    return created

@@ -1,0 +1,19 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from campaign.navigation import Entry
+from reports import selectors
+
+
+def app_entries(user) -> list[Entry]:
+    entries = []
+    if selectors.can_read_bulletins(user):
+        entries.append(Entry(_("Bulletins"), reverse("reports:bulletins"), _("Weekly bulletins: ranking and trend"),
+                             "📰", 40))
+    if selectors.can_read_meetings(user):
+        entries.append(Entry(_("Meetings"), reverse("reports:meetings"),
+                             _("Monthly progress meeting: agenda and pack"), "🗓", 45))
+    unread = selectors.unread_count(user)
+    title = _("Reminders (%(n)s)") % {"n": unread} if unread else _("Reminders")
+    entries.append(Entry(title, reverse("reports:notices"), _("Your overdue and due-soon items"), "🔔", 60))
+    return entries

@@ -1,0 +1,155 @@
+"""Reads for bulletins, meetings and notices, and the agenda the meeting job proposes."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from accounts.access import is_admin, is_leader
+from accounts.models import User
+from campaign.models import Campaign
+from inspections.models import Finding
+from reports import indicators
+from reports.indicators import Week, leaf_tasks, squad_case
+from reports.models import Bulletin, Meeting, MeetingPack, Notice
+from tasks.models import Task
+
+#: Who reads bulletins (DESIGN.md section 6: leaders, squad leaders; admins publish; inspectors write the findings).
+BULLETIN_READERS = frozenset({User.Role.ADMIN, User.Role.LEADER, User.Role.SQUAD_LEADER, User.Role.INSPECTOR})
+
+
+def can_read_bulletins(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role in BULLETIN_READERS))
+
+
+def bulletins_visible_to(user) -> QuerySet[Bulletin]:
+    """Current versions; drafts (not yet published) only for admins and leaders."""
+    if not can_read_bulletins(user):
+        return Bulletin.objects.none()
+    qs = Bulletin.objects.select_related("campaign").filter(is_current=True)
+    if not (is_admin(user) or is_leader(user)):
+        qs = qs.filter(published_at__isnull=False)
+    return qs.order_by("-iso_year", "-iso_week")
+
+
+def bulletin_versions(bulletin: Bulletin) -> QuerySet[Bulletin]:
+    return Bulletin.objects.filter(campaign_id=bulletin.campaign_id, iso_year=bulletin.iso_year,
+                                   iso_week=bulletin.iso_week).select_related("generated_by").order_by("-version")
+
+
+def bulletin_for(user, pk: int, *, any_version: bool = False) -> Bulletin:
+    """A bulletin the user may read; Bulletin.DoesNotExist (→ 404) otherwise."""
+    qs = bulletins_visible_to(user)
+    if any_version and (is_admin(user) or is_leader(user)):
+        qs = Bulletin.objects.select_related("campaign")
+    return qs.get(pk=pk)
+
+
+def can_manage_meetings(user) -> bool:
+    return is_admin(user)
+
+
+def can_read_meetings(user) -> bool:
+    return bool(user.is_authenticated and (is_admin(user) or is_leader(user)))
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    if not can_read_meetings(user):
+        return Meeting.objects.none()
+    return Meeting.objects.select_related("campaign", "approved_by").order_by("-date")
+
+
+def meeting_detail(user, pk: int) -> Meeting:
+    return meetings_visible_to(user).prefetch_related("items__unit", "items__speaker").get(pk=pk)
+
+
+def latest_pack(meeting: Meeting) -> MeetingPack | None:
+    return meeting.packs.select_related("requested_by").first()
+
+
+def month_bulletins(meeting: Meeting) -> QuerySet[Bulletin]:
+    """The current bulletins of the weeks that end in the meeting's month."""
+    last = meeting.month.replace(day=calendar.monthrange(meeting.month.year, meeting.month.month)[1])
+    return Bulletin.objects.filter(campaign=meeting.campaign, is_current=True, week_end__gte=meeting.month,
+                                   week_end__lte=last).order_by("iso_year", "iso_week")
+
+
+def notices_for(user) -> QuerySet[Notice]:
+    return Notice.objects.filter(user=user).order_by("-created_at")
+
+
+def unread_count(user) -> int:
+    return Notice.objects.filter(user=user, read_at__isnull=True).count() if user.is_authenticated else 0
+
+
+# --- the monthly meeting ---------------------------------------------------------------
+
+def meeting_date(campaign: Campaign, month: datetime.date) -> datetime.date:
+    return month.replace(day=min(campaign.meeting_day, calendar.monthrange(month.year, month.month)[1]))
+
+
+def due_meeting_month(campaign: Campaign, today: datetime.date) -> datetime.date | None:
+    """The month whose meeting agenda should exist by ``today`` (days ahead of the meeting), if any."""
+    month = today.replace(day=1)
+    date = meeting_date(campaign, month)
+    if date - datetime.timedelta(days=campaign.meeting_days_ahead) <= today <= date and (
+            campaign.start_date <= date <= campaign.end_date + datetime.timedelta(days=31)):
+        return month
+    return None
+
+
+def stalled_squads(campaign: Campaign, on: datetime.datetime) -> dict[int, datetime.datetime | None]:
+    """Squads with open tasks and no activity on any of them for ``stalled_days``: {squad id: last activity}."""
+    _, group = squad_case("unit_id")
+    since = on - datetime.timedelta(days=campaign.stalled_days)
+    rows = (leaf_tasks(campaign).filter(done_at__isnull=True).annotate(g=group).values("g")
+            .annotate(last=Max("last_activity_at")).order_by())
+    return {r["g"]: r["last"] for r in rows if r["g"] is not None and r["last"] < since}
+
+
+def proposed_agenda(campaign: Campaign, month: datetime.date, today: datetime.date) -> dict:
+    """What the meeting should hear: figures for the month so far, speakers and the problems to solve."""
+    period = Week(campaign, month, today)
+    units = indicators.unit_table(period)
+    now = timezone.now()
+    stalled = stalled_squads(campaign, now)
+    experience = [r for r in units if r["score"] >= campaign.lagging_bar][: campaign.experience_speakers]
+    chosen = {r["unit_id"] for r in experience}
+    statement = [r for r in reversed(units)
+                 if r["unit_id"] not in chosen and (r["score"] < campaign.lagging_bar or r["unit_id"] in stalled)]
+    next_month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    next_end = next_month.replace(day=calendar.monthrange(next_month.year, next_month.month)[1])
+    key_tasks = list(Task.objects.filter(campaign=campaign, deadline__gte=next_month, deadline__lte=next_end)
+                     .exclude(level=Task.Level.PERSONAL).select_related("unit", "responsible")
+                     .order_by("deadline", "seq")[:30])
+    blocked = list(Task.objects.filter(campaign=campaign, status=Task.Status.BLOCKED)
+                   .select_related("unit").order_by("deadline")[:20])
+    overdue_findings = (Finding.objects.filter(campaign=campaign, status__in=indicators.OPEN, deadline__lt=now)
+                        .values("responsible_unit__name").annotate(n=Count("pk")).order_by("-n"))
+    return {
+        "units": units,
+        "experience": experience,
+        "statement": [{**r, "stalled": r["unit_id"] in stalled} for r in statement],
+        "key_tasks": key_tasks,
+        "blocked": blocked,
+        "overdue_findings": [{"unit": r["responsible_unit__name"], "count": r["n"]} for r in overdue_findings],
+        "period": {"start": month.isoformat(), "end": today.isoformat()},
+    }
+
+
+def squad_leader_of(unit_id: int) -> User | None:
+    return User.objects.filter(unit_id=unit_id, role=User.Role.SQUAD_LEADER, is_active=True).first()
+
+
+def open_items_for_reminders(campaign: Campaign, today: datetime.date) -> tuple[QuerySet[Task], QuerySet[Finding]]:
+    """Tasks overdue or due within ``due_soon_days``, and open findings past or near their deadline."""
+    soon = today + datetime.timedelta(days=campaign.due_soon_days)
+    tasks = (Task.objects.filter(campaign=campaign, deadline__lte=soon).exclude(status=Task.Status.DONE)
+             .select_related("responsible", "supervisor", "unit", "unit__parent"))
+    now = timezone.now()
+    findings = (Finding.objects.filter(campaign=campaign, status__in=indicators.OPEN)
+                .filter(Q(deadline__lt=now) | Q(yellow_at__lte=now)).select_related("responsible_unit", "category"))
+    return tasks, findings
