@@ -16,6 +16,7 @@ from django.db.models import Model
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -239,9 +240,10 @@ class PersonPasswordView(AdminOnlyMixin, FormView):
     form_class = PasswordResetForm
     template_name = "setup/form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.person = get_object_or_404(User, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def person(self) -> User:
+        # Looked up only once the visitor is known to be an admin: nobody else learns which ids exist.
+        return get_object_or_404(User, pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.person}
@@ -367,9 +369,9 @@ class StandardCreateView(FrameworkPartMixin, SetupCreateView):
     model = Standard
     form_class = StandardForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.content = get_object_or_404(Content, pk=kwargs["content_pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def content(self) -> Content:
+        return get_object_or_404(Content, pk=self.kwargs["content_pk"])
 
     def framework_pk(self):
         return self.content.framework_id
@@ -391,9 +393,9 @@ class NegativeItemCreateView(FrameworkPartMixin, SetupCreateView):
     model = NegativeListItem
     form_class = NegativeListItemForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.framework = get_object_or_404(Framework, pk=kwargs["framework_pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def framework(self) -> Framework:
+        return get_object_or_404(Framework, pk=self.kwargs["framework_pk"])
 
     def framework_pk(self):
         return self.framework.pk

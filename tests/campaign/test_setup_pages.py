@@ -122,6 +122,14 @@ def _count(client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
+@pytest.fixture
+def without_navigation(monkeypatch):
+    """The top bar's entries come from every app and are counted by their own tests; these count the page."""
+    import campaign.navigation
+
+    monkeypatch.setattr(campaign.navigation, "entries", lambda user: [])
+
+
 # Every page starts with: the session, the signed-in user, and the user's unit for the top bar.
 EXPECTED = {
     "index": 10,       # + one COUNT per kind (7)
@@ -136,7 +144,8 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("name", LIST_PAGES)
-def test_list_pages_take_the_same_queries_for_5_and_30_rows(setup_client, name, django_assert_num_queries):
+def test_list_pages_take_the_same_queries_for_5_and_30_rows(setup_client, name, django_assert_num_queries,
+                                                            without_navigation):
     url = reverse(f"setup:{name}")
     _rows(0, 5)
     few = _count(setup_client, url)
@@ -146,7 +155,8 @@ def test_list_pages_take_the_same_queries_for_5_and_30_rows(setup_client, name, 
     assert few == EXPECTED[name]
 
 
-def test_the_framework_page_takes_the_same_queries_whatever_its_size(setup_client, django_assert_num_queries):
+def test_the_framework_page_takes_the_same_queries_whatever_its_size(setup_client, django_assert_num_queries,
+                                                                    without_navigation):
     framework = f.FrameworkFactory()
     f.standard("Ⅲ-1", 1, framework=framework)
     url = reverse("setup:framework_detail", args=[framework.pk])
@@ -168,3 +178,17 @@ def test_the_category_counts_include_majors_and_minors(setup_client):
     assert [m.name for m in majors] == ["街面秩序"]
     assert sorted(c.name for c in majors[0].children.all()) == ["店外经营", "流动摊点"]
     assert EventCategory.objects.count() == 3
+
+
+def test_anonymous_visitors_learn_nothing_about_which_objects_exist(client):
+    for name in ("person_password", "standard_create", "negative_create", "unit_update"):
+        response = client.get(reverse(f"setup:{name}", args=[999999]))
+        assert response.status_code == 302, name
+
+
+def test_with_the_real_top_bar_the_query_count_still_does_not_grow(setup_client):
+    url = reverse("setup:sites")
+    _rows(0, 5)
+    few = _count(setup_client, url)
+    _rows(5, 30)
+    assert _count(setup_client, url) == few
