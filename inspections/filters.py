@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Unit
 from campaign.models import EventCategory
@@ -12,11 +14,16 @@ from inspections.models import Finding, Tier
 from inspections.selectors import GREEN, RED, YELLOW
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class UnitFilter(django_filters.ModelChoiceFilter):
+    """A unit by id; it includes the units under it."""
+
+
 class FindingFilter(django_filters.FilterSet):
     """Narrows a queryset from ``selectors.findings_visible_to`` (which already applied who may see what)."""
 
     tier = django_filters.TypedChoiceFilter(label=_("Tier"), choices=Tier.choices, coerce=int)
-    unit = django_filters.ModelChoiceFilter(
+    unit = UnitFilter(
         label=_("Responsible unit"), queryset=Unit.objects.exclude(kind=Unit.Kind.BUREAU), method="filter_unit")
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=EventCategory.objects.select_related("parent"), method="filter_category",

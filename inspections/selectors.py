@@ -46,7 +46,7 @@ def _visible_findings_q(user) -> Q | None:
     if sees_all_units(user):
         return None
     unit_rows = restrict_to_units(Finding.objects.all(), user, unit_field="responsible_unit")
-    return Q(pk__in=unit_rows.values("pk")) | Q(reporter_id=user.pk)
+    return Q(pk__in=unit_rows.values("pk")) | Q(reporter_id=getattr(user, "pk", None))
 
 
 def findings_visible_to(user) -> QuerySet[Finding]:
@@ -80,7 +80,7 @@ def photo_for(user, pk: int) -> FindingPhoto:
 
 def unit_open_findings(user) -> QuerySet[Finding]:
     """The findings the user's unit answers for that are still open or awaiting verification, soonest first."""
-    if not user.unit_id:
+    if not getattr(user, "unit_id", None):
         return Finding.objects.none()
     qs = findings_visible_to(user).filter(
         responsible_unit__path__startswith=user.unit.path,
@@ -142,7 +142,7 @@ def relapse_places(campaign: Campaign, *, minimum: int = RELAPSE_THRESHOLD, user
 def inspections_visible_to(user) -> QuerySet[Inspection]:
     qs = Inspection.objects.select_related("created_by", "squad", "campaign")
     if not sees_all_units(user):
-        if not user.unit_id:
+        if not getattr(user, "unit_id", None):
             return qs.none()
         path = user.unit.path
         mine = Inspection.objects.filter(

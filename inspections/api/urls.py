@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list = []
+from inspections.api import views
+
+router = DefaultRouter()
+router.register("inspections", views.InspectionViewSet, basename="inspection")
+router.register("findings", views.FindingViewSet, basename="finding")
+
+urlpatterns = router.urls
