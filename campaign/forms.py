@@ -195,7 +195,8 @@ class CheckItemForm(forms.ModelForm):
     class Meta:
         model = CheckItem
         fields = ["text", "content", "standard", "reference", "sort_order"]
-        widgets = {"sort_order": _number()}
+        # Checks are sentences: a short textarea shows them whole on a phone.
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "maxlength": 300}), "sort_order": _number()}
 
     def clean(self):
         cleaned = super().clean()

@@ -20,7 +20,9 @@ def browser_context_args():
 def test_every_set_up_page_fits_a_360px_phone(browser_page, live_server, district):
     page = browser_page
     sign_in(page, live_server, "admin")
-    for path in PAGES:
+    detail = [f"frameworks/{district.campaign.framework_id}/", f"point-types/{district.sites[0].point_type_id}/",
+              f"sites/{district.sites[0].pk}/", f"units/{district.squads[0].pk}/"]
+    for path in PAGES + detail:
         page.goto(f"{live_server.url}/setup/{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"/setup/{path} is {overflow}px too wide"
