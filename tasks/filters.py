@@ -33,7 +33,8 @@ def _standards(request):
 
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search",
-                                  widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Task text")}))
+                                  widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Task text"),
+                                                                "aria-label": _("Search")}))
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units, method="in_unit")
     responsible = django_filters.ModelChoiceFilter(label=_("Person"), queryset=_people)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Task.Status.choices)

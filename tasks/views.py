@@ -64,6 +64,7 @@ def task_list(request):
     context = {
         "campaign": campaign, "filter": filterset, "page": page, "today": timezone.localdate(),
         "query": query.urlencode(), "can_create": rules.can_create_any(request.user),
+        "active_filters": sum(1 for key, value in query.items() if value and key not in ("q", "page")),
         "can_import": rules.can_import(request.user),
     }
     template = "tasks/_results.html" if request.headers.get("HX-Request") else "tasks/list.html"

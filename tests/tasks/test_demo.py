@@ -15,7 +15,7 @@ def test_demo_list_has_every_state_and_seeds_once(district):
     rows = with_overdue(Task.objects.filter(campaign=district.campaign))
     statuses = set(rows.values_list("status", flat=True))
     assert {Task.Status.DONE, Task.Status.IN_PROGRESS, Task.Status.BLOCKED, Task.Status.NOT_STARTED} <= statuses
-    assert rows.filter(overdue=True).count() >= 2
+    assert rows.filter(overdue=True).count() == 2
     assert Attachment.objects.filter(update__task__campaign=district.campaign).exists()
     standards = set(rows.values_list("standards__code", flat=True))
     assert {"Ⅲ-48-1", "Ⅲ-56-1", "Ⅲ-59-2", "Ⅲ-60-1", "Ⅲ-77-1"} <= standards
@@ -25,3 +25,29 @@ def test_demo_list_has_every_state_and_seeds_once(district):
     count = rows.count()
     demo.seed(district)
     assert Task.objects.filter(campaign=district.campaign).count() == count
+
+
+@pytest.mark.parametrize("username", ["admin", "leader", "squad1", "member1", "inspector1"])
+def test_every_task_page_opens_on_the_demo_list(client, district, username):
+    """A smoke walk through the pages each role reaches, on the demo data."""
+    from django.urls import reverse
+
+    from tasks import rules
+    from tasks.selectors import tasks_visible_to
+
+    demo.seed(district)
+    user = district.people[username]
+    client.force_login(user)
+    assert client.get(reverse("tasks:list")).status_code == 200
+    assert client.get(reverse("tasks:list"), {"mine": "on", "overdue": "on"}).status_code == 200
+    visible = tasks_visible_to(user).filter(campaign=district.campaign)
+    assert visible.exists()
+    for task in visible.order_by("seq")[:6]:
+        assert client.get(reverse("tasks:detail", args=[task.pk])).status_code == 200
+    assert client.get(reverse("tasks:export")).status_code == 200
+    expected = 200 if rules.can_see_coverage(user) else 403
+    assert client.get(reverse("tasks:coverage")).status_code == expected
+    expected = 200 if rules.can_import(user) else 403
+    assert client.get(reverse("tasks:import")).status_code == expected
+    if rules.can_create_any(user):
+        assert client.get(reverse("tasks:create")).status_code == 200
