@@ -48,11 +48,12 @@ class TaskFilter(django_filters.FilterSet):
                                            widget=forms.CheckboxInput)
     mine = django_filters.BooleanFilter(label=_("My items"), method="only_mine", widget=forms.CheckboxInput)
     parent = django_filters.NumberFilter(label=_("Parent task"), field_name="parent")
+    campaign = django_filters.NumberFilter(label=_("Campaign"), field_name="campaign")
 
     class Meta:
         model = Task
         fields = ["q", "unit", "responsible", "status", "level", "standard", "deadline_from", "deadline_to",
-                  "overdue", "mine", "parent"]
+                  "overdue", "mine", "parent", "campaign"]
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -8,7 +8,7 @@ to show only the forms a person can use.
 
 from __future__ import annotations
 
-from accounts.access import acts_in_all_units, can_act_in_unit, is_admin, sees_all_units
+from accounts.access import acts_in_all_units, can_act_in_unit, sees_all_units
 from accounts.models import Unit, User
 from tasks.models import Task
 
@@ -53,7 +53,3 @@ def can_import(user) -> bool:
 def can_see_coverage(user) -> bool:
     """The coverage of the framework is a bureau-wide view: leaders, admins and inspectors."""
     return sees_all_units(user)
-
-
-def is_bureau_manager(user) -> bool:
-    return is_admin(user) or acts_in_all_units(user)

@@ -97,12 +97,11 @@ def assignable_people(task: Task) -> QuerySet[User]:
 def parent_chain(task: Task, user) -> list[Task]:
     """The task's ancestors the user may see, top first (for the breadcrumb)."""
     chain, node = [], task.parent
-    visible = set(tasks_visible_to(user).filter(campaign=task.campaign_id).values_list("pk", flat=True))
-    while node is not None:
-        if node.pk in visible:
-            chain.append(node)
+    while node is not None:  # at most two levels up
+        chain.append(node)
         node = node.parent
-    return list(reversed(chain))
+    visible = set(tasks_visible_to(user).filter(pk__in=[n.pk for n in chain]).values_list("pk", flat=True))
+    return [n for n in reversed(chain) if n.pk in visible]
 
 
 def coverage(campaign: Campaign) -> list[Standard]:

@@ -82,7 +82,7 @@ def _clean_files(files: Iterable | None) -> list[CleanedUpload]:
 
 def _next_seq(campaign: Campaign) -> int:
     # The campaign row lock serialises numbering between concurrent creators.
-    Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
+    list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True))
     return (Task.objects.filter(campaign=campaign).aggregate(m=Max("seq"))["m"] or 0) + 1
 
 
@@ -97,7 +97,7 @@ def task_create(
         raise PermissionDenied(_("You may not create tasks for %(unit)s.") % {"unit": unit.name})
     if parent is not None:
         parent = _locked(parent, None)
-        if not rules.can_manage(by, parent) and not rules.can_create_in(by, parent.unit):
+        if not rules.can_manage(by, parent):
             raise PermissionDenied(_("You may not split this task."))
         if parent.status == Status.DONE:
             raise ValidationError({"parent": _("This task is done; reopen it before adding items to it.")})
@@ -247,6 +247,12 @@ def task_edit(*, task: Task, by: User, expected_version: int | None, note: str =
             changed.append("standards")
     if not changed:
         return None
+    children = list(task.children.values_list("deadline", flat=True))
+    if children and "unit" in changed:
+        raise ValidationError({"unit": _("This task has items in its unit; move or finish them first.")})
+    if children and "deadline" in changed and max(children) > fields["deadline"]:
+        raise ValidationError({"deadline": _("Some of this task's items are due later (%(d)s); change them first.")
+                               % {"d": max(children).isoformat()}})
     before = task.responsible
     for name, value in fields.items():
         setattr(task, name, value)

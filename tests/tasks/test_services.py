@@ -278,3 +278,17 @@ def test_overdue_is_derived(item):
     later = item.deadline + datetime.timedelta(days=4)
     assert item.is_overdue(later) and item.days_overdue(later) == 4
     assert not item.is_overdue(item.deadline)
+
+
+def test_editing_a_parent_keeps_its_items_consistent(squad, chief, worker):
+    parent = make_task(unit=squad, by=chief, responsible=chief)
+    make_task(parent=parent, by=chief, responsible=worker)
+    parent.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.task_edit(task=parent, by=chief, expected_version=parent.version,
+                           deadline=parent.deadline - datetime.timedelta(days=1))
+    assert "deadline" in exc.value.message_dict
+    other = UnitFactory()
+    with pytest.raises(ValidationError):
+        services.task_edit(task=parent, by=admin(), expected_version=parent.version, unit=other,
+                           responsible=squad_leader(other))
