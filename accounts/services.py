@@ -37,6 +37,8 @@ def user_save(*, user: User, password: str | None = None) -> User:
     """Validate and save a person; ``password`` (when given) is hashed, never stored as typed."""
     if password:
         user.set_password(password)
+    # The Django admin is for admins (DESIGN.md section 6): staff status follows the role.
+    user.is_staff = user.is_superuser or user.role == User.Role.ADMIN
     user.full_clean()
     user.save()
     return user

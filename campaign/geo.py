@@ -8,21 +8,23 @@ No GIS extension is needed, which keeps SQLite and PostgreSQL on one code path.
 
 import math
 
+from django.utils.translation import gettext as _
+
 EARTH_RADIUS_M = 6_371_008.8
 
 
 def validate_polygon(points) -> None:
     """Raise ValueError unless ``points`` is a list of at least three [lat, lon] pairs in range."""
     if not isinstance(points, list) or len(points) < 3:
-        raise ValueError("A boundary needs at least three [latitude, longitude] points.")
+        raise ValueError(_("A boundary needs at least three [latitude, longitude] points."))
     for index, point in enumerate(points, start=1):
         if not (isinstance(point, (list, tuple)) and len(point) == 2):
-            raise ValueError(f"Point {index} is not a [latitude, longitude] pair.")
+            raise ValueError(_("Point %(n)s is not a [latitude, longitude] pair.") % {"n": index})
         lat, lon = point
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
-            raise ValueError(f"Point {index} has a coordinate that is not a number.")
+            raise ValueError(_("Point %(n)s has a coordinate that is not a number.") % {"n": index})
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError(f"Point {index} is outside the range of latitude and longitude.")
+            raise ValueError(_("Point %(n)s is outside the range of latitude and longitude.") % {"n": index})
 
 
 def point_in_polygon(lat: float, lon: float, polygon) -> bool:

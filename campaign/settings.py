@@ -216,6 +216,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "tasks.models.Task.Status",
+        "FindingStatusEnum": "inspections.models.Finding.Status",
+        "InspectionStatusEnum": "inspections.models.Inspection.Status",
+        "MeetingStatusEnum": "reports.models.Meeting.Status",
+        "MeetingPackStatusEnum": "reports.models.MeetingPack.Status",
+    },
 }
 
 # --- Security -------------------------------------------------------------

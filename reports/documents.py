@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from urllib.parse import unquote
 
 import mplfonts
 from django.conf import settings
@@ -50,32 +51,49 @@ def _allowed_roots() -> list[Path]:
     return roots
 
 
-def restricted_url_fetcher(url: str, *args, **kwargs):
-    """WeasyPrint may read our fonts and static files, and nothing else: no network, no other file."""
-    from weasyprint.urls import default_url_fetcher
+class RestrictedURLFetcher:
+    """WeasyPrint may read our fonts and static files, and nothing else: no network, no other file.
 
-    if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
-    if url.startswith("file://"):
-        path = Path(url[len("file://"):]).resolve()
-        if any(path.is_relative_to(root) for root in _allowed_roots()):
-            return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"Refusing to fetch {url!r} while rendering a PDF")
+    Built lazily on WeasyPrint's own ``URLFetcher`` (it must be that class, or a
+    subclass, for WeasyPrint to accept it); refused URLs raise a fatal error so a
+    document that tries to reach out fails loudly instead of rendering without.
+    """
+
+    _instance = None
+
+    @classmethod
+    def get(cls):
+        if cls._instance is None:
+            from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+            class _Fetcher(URLFetcher):
+                def fetch(self, url, headers=None):
+                    if not url.startswith("data:"):
+                        if not url.startswith("file://"):
+                            raise FatalURLFetchingError(f"Refusing to fetch {url!r} while rendering a PDF")
+                        path = Path(unquote(url[len("file://"):]).split("?")[0]).resolve()
+                        if not any(path.is_relative_to(root) for root in _allowed_roots()):
+                            raise FatalURLFetchingError(f"Refusing to fetch {url!r} while rendering a PDF")
+                    return super().fetch(url, headers)
+
+            cls._instance = _Fetcher(allowed_protocols=("file", "data"), fail_on_errors=True)
+        return cls._instance
 
 
 def render_pdf(template: str, context: dict) -> bytes:
     from weasyprint import CSS, HTML
 
+    fetcher = RestrictedURLFetcher.get()
     css_path = finders.find("css/print.css")
     html = render_to_string(template, {**context, "font_sans": SANS_FONT.as_uri(),
                                        "font_serif": SERIF_FONT.as_uri()})
-    stylesheets = [CSS(filename=css_path, url_fetcher=restricted_url_fetcher)] if css_path else []
+    stylesheets = [CSS(filename=css_path, url_fetcher=fetcher)] if css_path else []
     fonts = CSS(string=(
         f"@font-face {{ font-family: 'BairiSans'; src: url('{SANS_FONT.as_uri()}'); }}"
         f"@font-face {{ font-family: 'BairiSerif'; src: url('{SERIF_FONT.as_uri()}'); }}"
-    ), url_fetcher=restricted_url_fetcher)
+    ), url_fetcher=fetcher)
     document = HTML(string=html, base_url=str(Path(settings.BASE_DIR) / "static"),
-                    url_fetcher=restricted_url_fetcher)
+                    url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[fonts, *stylesheets])
 
 

@@ -159,12 +159,12 @@ def gauge(week: Week, group: Case | None = None) -> dict:
             qs = qs.annotate(g=group)
         key = "g" if group is not None else None
         answered = Q(first_response_at__isnull=False, first_response_at__lt=end_dt)
-        counts = qs.values(*([key] if key else [])).annotate(
-            responded=Count("pk", filter=answered),
-            waiting=Count("pk", filter=~answered & ~Q(done_at__lt=end_dt)),
-        ).order_by()
-        rows = {(row[key] if key else "all"): {"responded": row["responded"], "waiting": row["waiting"],
-                                               "median_hours": None} for row in counts}
+        counting = {"responded": Count("pk", filter=answered),
+                    "waiting": Count("pk", filter=~answered & ~Q(done_at__lt=end_dt))}
+        counts = (qs.values(key).annotate(**counting).order_by() if key
+                  else [{**qs.aggregate(**counting), "g": "all"}])
+        rows = {row["g"]: {"responded": row["responded"], "waiting": row["waiting"], "median_hours": None}
+                for row in counts}
         for group_key, median in _medians(qs.filter(answered), key, wait).items():
             rows.setdefault(group_key, {"responded": 0, "waiting": 0})["median_hours"] = median
         result[name] = rows
@@ -173,9 +173,10 @@ def gauge(week: Week, group: Case | None = None) -> dict:
 
 def _medians(qs: QuerySet, key: str | None, wait) -> dict:
     if connection.vendor == "postgresql":
-        rows = qs.values(*([key] if key else [])).annotate(
-            m=Median(wait, output_field=DurationField())).order_by()
-        return {(row[key] if key else "all"): _hours(row["m"]) for row in rows}
+        median = Median(wait, output_field=DurationField())
+        if key is None:
+            return {"all": _hours(qs.aggregate(m=median)["m"])}
+        return {row[key]: _hours(row["m"]) for row in qs.values(key).annotate(m=median).order_by()}
     waits: dict = {}
     for group_key, value in qs.annotate(w=wait).values_list(key or "pk", "w"):
         waits.setdefault(group_key if key else "all", []).append(value.total_seconds())

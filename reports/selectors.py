@@ -116,7 +116,9 @@ def proposed_agenda(campaign: Campaign, month: datetime.date, today: datetime.da
     units = indicators.unit_table(period)
     now = timezone.now()
     stalled = stalled_squads(campaign, now)
-    experience = [r for r in units if r["score"] >= campaign.lagging_bar][: campaign.experience_speakers]
+    # A stalled squad does not share experience, whatever its score: nothing moved there.
+    experience = [r for r in units if r["score"] >= campaign.lagging_bar and r["unit_id"] not in stalled][
+        : campaign.experience_speakers]
     chosen = {r["unit_id"] for r in experience}
     statement = [r for r in reversed(units)
                  if r["unit_id"] not in chosen and (r["score"] < campaign.lagging_bar or r["unit_id"] in stalled)]

@@ -16,6 +16,15 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are matched in English; the Chinese catalogue is checked by test_translations.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_a_campaign_that_ends_before_it_starts_is_refused():
     campaign = f.CampaignFactory.build(framework=f.FrameworkFactory(), start_date=datetime.date(2026, 9, 1),
                                        end_date=datetime.date(2026, 8, 1), evaluation_date=datetime.date(2026, 9, 2))
