@@ -256,6 +256,8 @@ def task_edit(*, task: Task, by: User, expected_version: int | None, note: str =
     before = task.responsible
     for name, value in fields.items():
         setattr(task, name, value)
+    if task.parent_id is None and not children:
+        task.level = task.derive_level()  # a top-level task moved between the bureau and a unit
     task.full_clean(exclude=["standards"])
     if task.responsible_id != before.pk:
         task.assigned_at, task.first_response_at = timezone.now(), None
