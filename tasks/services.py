@@ -120,10 +120,14 @@ def task_create(
     return task
 
 
+@transaction.atomic
 def task_split(*, parent: Task, by: User, items: Sequence[dict]) -> list[Task]:
-    """Break ``parent`` into child tasks; ``items`` are keyword sets for :func:`task_create`."""
-    with transaction.atomic():
-        return [task_create(campaign=parent.campaign, parent=parent, by=by, **item) for item in items]
+    """Break ``parent`` into several child tasks at once, all or none.
+
+    ``items`` are keyword sets for :func:`task_create` (content, unit,
+    responsible, deadline …); the parent's progress is rolled up after each.
+    """
+    return [task_create(campaign=parent.campaign, parent=parent, by=by, **item) for item in items]
 
 
 @transaction.atomic

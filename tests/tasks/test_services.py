@@ -292,3 +292,15 @@ def test_editing_a_parent_keeps_its_items_consistent(squad, chief, worker):
     with pytest.raises(ValidationError):
         services.task_edit(task=parent, by=admin(), expected_version=parent.version, unit=other,
                            responsible=squad_leader(other))
+
+
+def test_split_creates_all_items_or_none(squad, chief, worker):
+    parent = make_task(unit=squad, by=chief, responsible=chief)
+    good = {"content": "早高峰值守", "unit": squad, "responsible": worker, "deadline": parent.deadline}
+    children = services.task_split(parent=parent, by=chief, items=[good, good | {"content": "晚高峰值守"}])
+    assert [c.level for c in children] == [Task.Level.PERSONAL] * 2
+    outsider = member(UnitFactory())
+    with pytest.raises(ValidationError):
+        services.task_split(parent=parent, by=chief, items=[good | {"content": "第三项"},
+                                                            good | {"responsible": outsider}])
+    assert parent.children.count() == 2
