@@ -83,7 +83,7 @@ def regenerate_bulletin(*, bulletin: Bulletin, by: User) -> Bulletin:
     return _create_version(campaign, bulletin.iso_year, bulletin.iso_week, version=top + 1, by=by)
 
 
-def publish_bulletin(*, bulletin: Bulletin, by: User | None) -> Bulletin:
+def publish_bulletin(*, bulletin: Bulletin, by: User | None, email: bool = True) -> Bulletin:
     """Mark it published and email it, with the PDF attached, to the bureau's leaders (and admins)."""
     if by is not None and not is_admin(by):
         raise PermissionDenied(_("Only an administrator can publish a bulletin."))
@@ -91,7 +91,7 @@ def publish_bulletin(*, bulletin: Bulletin, by: User | None) -> Bulletin:
         updated = Bulletin.objects.filter(pk=bulletin.pk, published_at__isnull=True).update(
             published_at=timezone.now(), published_by=by)
     bulletin.refresh_from_db()
-    if updated:
+    if updated and email:
         transaction.on_commit(lambda: _email_bulletin(bulletin))
     return bulletin
 
