@@ -46,7 +46,7 @@ def test_a_finding_goes_round_the_loop_on_a_phone(live_server, browser_page):
     page.fill("#id_description", "商户店外摆放货架，占用人行道")
     page.wait_for_function(
         f"document.querySelector('#id_responsible_unit').value === '{district.squads[0].pk}'")
-    assert page.input_value("#id_deadline") != ""
+    page.wait_for_function("document.querySelector('#id_deadline').value !== ''")
     screenshot(page, "inspections-finding-new-390")
     page.click("#finding-form button[type=submit]")
     page.wait_for_url(re.compile(r"/inspections/findings/\d+/$"))

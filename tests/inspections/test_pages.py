@@ -214,8 +214,9 @@ def test_the_findings_list_page_runs_the_same_queries_for_5_and_50_findings(clie
     _client(client, people["leader"])
     url = reverse("inspections:finding_list")
     # session, user, the user's unit (menu), count, filter choices: units, categories,
-    # page of findings (joined category + major, unit, reporter, site, inspection, standard; light annotated).
-    with django_assert_num_queries(7):
+    # page of findings (joined category + major, unit, reporter, site, inspection, standard; light annotated),
+    # the unread-notices count of the layout's menu.
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
 
 
@@ -224,8 +225,9 @@ def test_our_open_findings_runs_the_same_queries_for_5_and_50(client, people, di
                                                               django_assert_num_queries):
     _many(people, district, n)
     _client(client, people["squad1"])
-    # session, user, the user's unit, findings (joined, light annotated), their photos
-    with django_assert_num_queries(5):
+    # session, user, the user's unit, findings (joined, light annotated), their photos,
+    # the unread-notices count of the layout's menu.
+    with django_assert_num_queries(6):
         assert client.get(reverse("inspections:unit_findings")).status_code == 200
 
 
