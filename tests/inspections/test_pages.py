@@ -255,3 +255,11 @@ def test_the_export_is_an_excel_file_of_the_filtered_findings_with_photo_links(c
     header, row = rows
     assert row[header.index("Description")] == "'=HYPERLINK(\"http://evil\")" or row[5].startswith("'=")
     assert "http://testserver/inspections/photos/" in row[20]
+
+
+def test_without_a_browser_location_the_photos_gps_places_the_finding(client, people, district):
+    data = _form(street_category(), latitude="", longitude="", photos=[photo(gps=(30.2651, 120.1502))])
+    response = _client(client, people["inspector1"]).post(reverse("inspections:finding_new"), data)
+    assert response.status_code == 302
+    finding = Finding.objects.get()
+    assert (finding.location_source, finding.responsible_unit) == ("photo", district.squads[0])
