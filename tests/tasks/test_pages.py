@@ -325,3 +325,21 @@ def test_navigation_offers_what_the_role_can_use(item, owner):
     assert reverse("tasks:import") not in urls
     lead_urls = [e.url for e in app_entries(leader())]
     assert reverse("tasks:coverage") in lead_urls and reverse("tasks:import") in lead_urls
+
+
+def test_task_page_query_count_does_not_grow_with_its_history(client, item, owner, chief):
+    client = signed_in(client, chief)
+    url = reverse("tasks:detail", args=[item.pk])
+
+    def measure(updates):
+        while item.updates.count() < updates:
+            item.refresh_from_db()
+            services.task_update_status(task=item, by=owner, status=S.IN_PROGRESS, progress=None, note="进展",
+                                        files=[photo()], expected_version=item.version)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries.captured_queries)
+
+    # Task with unit, people and campaign; its standards, items, history (with people) and the history's
+    # files in one prefetch each; breadcrumb visibility; people to assign to — whatever the history's length.
+    assert measure(5) == measure(30)
