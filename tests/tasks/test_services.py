@@ -57,8 +57,9 @@ def test_levels_follow_the_tree(squad, worker):
     assert unit_task.level == Task.Level.UNIT
     personal = make_task(parent=unit_task, responsible=worker)
     assert personal.level == Task.Level.PERSONAL
-    with pytest.raises(ValidationError, match="not split further"):
+    with pytest.raises(ValidationError) as exc:
         make_task(parent=personal, responsible=worker)
+    assert "parent" in exc.value.message_dict
 
 
 def test_responsible_person_must_belong_to_the_unit(squad):
@@ -129,8 +130,9 @@ def test_a_note_alone_is_recorded_as_a_note(item, worker):
 
 def test_a_done_task_changes_only_through_reopen(item, worker):
     update(item, worker, S.DONE, note="完成")
-    with pytest.raises(ValidationError, match="reopen"):
+    with pytest.raises(ValidationError) as exc:
         update(item, worker, S.IN_PROGRESS, progress=50)
+    assert "status" in exc.value.message_dict
 
 
 @pytest.mark.parametrize("who", ["chief", "leader", "inspector", "admin"])
