@@ -31,6 +31,8 @@ def _switch_user(page, live_server, username):
 
 
 def test_a_finding_goes_round_the_loop_on_a_phone(live_server, browser_page):
+    from playwright.sync_api import expect
+
     from campaign.demo import seed_district
 
     district = seed_district(activity=False)
@@ -39,14 +41,13 @@ def test_a_finding_goes_round_the_loop_on_a_phone(live_server, browser_page):
     sign_in(page, live_server, "inspector1")
     page.goto(f"{live_server.url}/inspections/findings/new/")
     # the script fills the location from the phone, then proposes the unit
-    page.wait_for_function("document.querySelector('#id_latitude').value !== ''")
-    assert page.input_value("#id_latitude") == "30.265100"
+    expect(page.locator("#id_latitude")).to_have_value("30.265100")
     page.set_input_files("#id_photos", [_photo_payload("street.jpg")])
     page.select_option("#id_category", label="店外经营")
     page.fill("#id_description", "商户店外摆放货架，占用人行道")
-    page.wait_for_function(
-        f"document.querySelector('#id_responsible_unit').value === '{district.squads[0].pk}'")
-    page.wait_for_function("document.querySelector('#id_deadline').value !== ''")
+    # (expect() polls in Playwright's own world; the page's CSP forbids evaluating strings in it)
+    expect(page.locator("#id_responsible_unit")).to_have_value(str(district.squads[0].pk))
+    expect(page.locator("#id_deadline")).not_to_have_value("")
     screenshot(page, "inspections-finding-new-390")
     page.click("#finding-form button[type=submit]")
     page.wait_for_url(re.compile(r"/inspections/findings/\d+/$"))
@@ -76,4 +77,4 @@ def test_a_finding_goes_round_the_loop_on_a_phone(live_server, browser_page):
     assert finding.status == Finding.Status.CLOSED and finding.closed_on_time
     assert finding.photos.count() == 2
     # nothing on the page is wider than the phone
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.locator("html").evaluate("el => el.scrollWidth") <= PHONE["width"]
