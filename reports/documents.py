@@ -82,19 +82,22 @@ class RestrictedURLFetcher:
 
 def render_pdf(template: str, context: dict) -> bytes:
     from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     fetcher = RestrictedURLFetcher.get()
-    css_path = finders.find("css/print.css")
-    html = render_to_string(template, {**context, "font_sans": SANS_FONT.as_uri(),
-                                       "font_serif": SERIF_FONT.as_uri()})
-    stylesheets = [CSS(filename=css_path, url_fetcher=fetcher)] if css_path else []
+    # @font-face rules in stylesheets given here are only honoured through a FontConfiguration.
+    font_config = FontConfiguration()
     fonts = CSS(string=(
         f"@font-face {{ font-family: 'BairiSans'; src: url('{SANS_FONT.as_uri()}'); }}"
         f"@font-face {{ font-family: 'BairiSerif'; src: url('{SERIF_FONT.as_uri()}'); }}"
-    ), url_fetcher=fetcher)
-    document = HTML(string=html, base_url=str(Path(settings.BASE_DIR) / "static"),
-                    url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[fonts, *stylesheets])
+    ), url_fetcher=fetcher, font_config=font_config)
+    stylesheets = [fonts]
+    css_path = finders.find("css/print.css")
+    if css_path:
+        stylesheets.append(CSS(filename=css_path, url_fetcher=fetcher, font_config=font_config))
+    html = render_to_string(template, context)
+    document = HTML(string=html, base_url=str(Path(settings.BASE_DIR) / "static"), url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
 
 
 def bulletin_pdf(bulletin) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,13 +43,16 @@ def running_workers(count: int = 1, *, extra_env: dict | None = None, timeout: f
            "DJANGO_SETTINGS_MODULE": "campaign.settings", **(extra_env or {})}
     stamp = f"{os.getpid()}-{time.monotonic_ns()}"
     names = [f"w{i}-{stamp}@localhost" for i in range(count)]
+    # Output goes to files, not pipes: a worker that prints a lot (the console email backend prints
+    # whole PDF attachments) would block on a full pipe nobody reads.
+    logs = [tempfile.TemporaryFile() for _ in names]  # noqa: SIM115 (closed in the finally below)
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "campaign", "worker", "-P", "solo", "-n", name,
              "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
-        for name in names
+        for name, log in zip(names, logs, strict=True)
     ]
     try:
         deadline = time.monotonic() + timeout
@@ -57,8 +61,7 @@ def running_workers(count: int = 1, *, extra_env: dict | None = None, timeout: f
             if len(replies) >= count:
                 break
             if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                output = b"".join(p.stdout.read() if p.poll() is not None else b"" for p in procs)
-                pytest.fail(f"Celery worker did not start: {output.decode(errors='replace')[-2000:]}")
+                pytest.fail(f"Celery worker did not start: {_tail(logs)}")
         yield procs
     finally:
         for proc in procs:
@@ -69,6 +72,18 @@ def running_workers(count: int = 1, *, extra_env: dict | None = None, timeout: f
             except subprocess.TimeoutExpired:
                 proc.kill()
         app.conf.task_always_eager = True
+        # Shown by pytest only when the test fails: what the workers said.
+        print(_tail(logs))
+        for log in logs:
+            log.close()
+
+
+def _tail(logs, size: int = 3000) -> str:
+    parts = []
+    for log in logs:
+        log.seek(0)
+        parts.append(log.read().decode(errors="replace")[-size:])
+    return "\n---\n".join(parts)
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.2):
