@@ -88,12 +88,12 @@ class Task(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "seq"], name="task_seq_unique_per_campaign"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_at_most_100",
-                                   violation_error_message=_("Progress is between 0 and 100 %.")),
+                                   violation_error_message=_("Progress is between 0 and 100 percent.")),
             models.CheckConstraint(
                 condition=(Q(status="done") & Q(progress=100) & Q(done_at__isnull=False))
                 | (~Q(status="done") & Q(done_at__isnull=True)),
                 name="task_done_means_complete",
-                violation_error_message=_("A done task is 100 % complete and has a completion time."),
+                violation_error_message=_("A done task is fully complete and has a completion time."),
             ),
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="task_not_its_own_parent"),
         ]
