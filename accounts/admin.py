@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Unit, User
+from accounts.models import SignInFailure, Unit, User
 from accounts.services import unit_save
 
 
@@ -27,3 +27,18 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("Campaign"), {"fields": ("full_name", "role", "unit", "is_tier3_inspector")}),
     )
+
+
+@admin.register(SignInFailure)
+class SignInFailureAdmin(admin.ModelAdmin):
+    """Read-only list of recent failed sign-ins; deleting rows lifts a lockout early."""
+
+    list_display = ("username", "address", "created")
+    search_fields = ("username", "address")
+    date_hierarchy = "created"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

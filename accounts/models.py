@@ -135,3 +135,26 @@ class User(AbstractUser):
             raise ValidationError({"unit": _("A squad leader belongs to a squad.")})
         if self.role == self.Role.INSPECTOR and self.unit is not None and self.unit.kind != Unit.Kind.INSPECTION:
             raise ValidationError({"unit": _("An inspector belongs to the inspection squad.")})
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in: which username was tried, from which address, when.
+
+    Kept in the database, not the cache, so every gunicorn worker counts the
+    same failures and a Redis outage does not open the door to guessing.
+    ``username`` is stored case-folded so "Admin" and "admin" count together.
+    Rows older than the lockout window are pruned as new failures arrive
+    (``accounts.lockout``).
+    """
+
+    username = models.CharField(_("username"), max_length=150)
+    address = models.GenericIPAddressField(_("address"), unpack_ipv4=True)
+    created = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [models.Index(fields=["username", "created"], name="signinfailure_user_time")]
+
+    def __str__(self):
+        return f"{self.username} @ {self.address}"

@@ -9,6 +9,13 @@ class AdminSite(admin.AdminSite):
     site_header = _("百日攻坚 administration")
     site_title = _("百日攻坚")
 
+    @property
+    def login_form(self):
+        # The admin's own sign-in counts failures and locks like /accounts/login/.
+        from accounts.forms import AdminSignInForm
+
+        return AdminSignInForm
+
     def has_permission(self, request):
         from accounts.access import is_admin
 
