@@ -11,8 +11,9 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 44, 20, 46
+# A narrow canvas with large type: on a 360 px phone the labels still read at about 10 px.
+WIDTH, HEIGHT = 480, 300
+LEFT, RIGHT, TOP, BOTTOM = 46, 34, 16, 78
 COMPLETION, RECTIFICATION, OVERDUE = "#b71c1c", "#1b4f8a", "#f3b8b3"
 
 
@@ -31,7 +32,7 @@ def trend_svg(points: list[dict]) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(_("Trend of the campaign so far"))}" class="chart" font-family="BairiSans, sans-serif" '
-        f'font-size="11">'
+        f'font-size="14">'
     ]
     for pct in (0, 25, 50, 75, 100):
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(pct):.1f}" y2="{y(pct):.1f}" '
@@ -51,14 +52,16 @@ def trend_svg(points: list[dict]) -> str:
         for i, p in enumerate(points):
             parts.append(f'<circle cx="{x(i):.1f}" cy="{y(p[key]):.1f}" r="3" fill="{colour}">'
                          f'<title>{p[key]}%</title></circle>')
+    parts.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - BOTTOM + 32}" text-anchor="middle" '
+                 f'fill="#5f6b76">{escape(_("Issue (week of the campaign)"))}</text>')
     legend = [(COMPLETION, _("Tasks done")), (RECTIFICATION, _("Rectified on time")),
               (OVERDUE, _("Open findings past deadline"))]
-    lx = LEFT
-    for colour, label in legend:
-        parts.append(f'<rect x="{lx}" y="{HEIGHT - 18}" width="12" height="8" fill="{colour}"/>')
-        parts.append(f'<text x="{lx + 16}" y="{HEIGHT - 10}" fill="#1f2328">{escape(label)}</text>')
-        lx += 24 + 12 * len(label) + 20
-    parts.append(f'<text x="{WIDTH / 2}" y="{HEIGHT - 26}" text-anchor="middle" fill="#5f6b76">'
-                 f'{escape(_("Issue (week of the campaign)"))}</text>')
+    for row, (colour, label) in enumerate(legend[:2]):
+        x0 = LEFT + row * plot_w / 2
+        parts.append(f'<rect x="{x0:.1f}" y="{HEIGHT - 34}" width="14" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{x0 + 19:.1f}" y="{HEIGHT - 25}" fill="#1f2328">{escape(label)}</text>')
+    colour, label = legend[2]
+    parts.append(f'<rect x="{LEFT}" y="{HEIGHT - 14}" width="14" height="10" fill="{colour}"/>')
+    parts.append(f'<text x="{LEFT + 19}" y="{HEIGHT - 5}" fill="#1f2328">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)

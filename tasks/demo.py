@@ -126,7 +126,70 @@ def seed(district) -> list[Task]:
                         deadline=unit_task.deadline - datetime.timedelta(days=3 + k))
                 created.append(item)
     _activity(created, people, today, ago)
+    created += _weekly_rhythm(district, admin, leaders[0], now)
     return created
+
+
+#: Each squad's habits in the weekly rhythm: (share done on time, share done late, hours to first response).
+#: They differ on purpose, so the weekly bulletins rank the squads and the pressure gauge shows a
+#: "blockage in the middle" at the slow ones.
+HABITS = ((0.9, 0.1, 3), (0.75, 0.15, 8), (0.8, 0.1, 5), (0.6, 0.2, 20), (0.85, 0.1, 4), (0.5, 0.2, 40),
+          (0.65, 0.15, 30), (0.7, 0.2, 12))
+WEEKLY_TOPICS = ("店外经营、流动摊点专项整治", "背街小巷卫生死角清理", "占道广告牌和乱张贴清理",
+                 "非机动车乱停放整治", "建筑工地围挡和渣土撒漏检查", "夜市露天烧烤和油烟整治")
+
+
+def _weekly_rhythm(district, admin, leader, now: datetime.datetime) -> list[Task]:
+    """The bureau's weekly special clean-up: each squad gets one item a week, due on Sunday.
+
+    Past weeks are already settled according to each squad's habits (on time,
+    late, or still open and overdue), so every bulletin since the start has
+    something to count.
+    """
+    campaign = district.campaign
+    first_monday = campaign.start_date - datetime.timedelta(days=campaign.start_date.weekday())
+    this_monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    weeks = max(0, (this_monday - first_monday).days // 7)
+    if not weeks:
+        return []
+    tz = timezone.get_current_timezone()
+
+    def local(day: datetime.date, hour: int) -> datetime.datetime:
+        return min(datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz), now)
+
+    with _at(local(campaign.start_date, 9)):
+        parent = services.task_create(
+            campaign=campaign, by=admin, content="每周专项整治（周调度）", unit=district.bureau, responsible=leader,
+            supervisor=leader, criteria="每周一个整治主题，周日前完成并上传整治前后照片", deadline=campaign.end_date)
+    made = [parent]
+    plan = []
+    # Every item first, then the history: a parent whose items are all done closes itself (roll-up)
+    # and takes no new items, so settling week 1 before creating week 2 would lock the list.
+    for week in range(weeks):
+        monday = max(first_monday + datetime.timedelta(weeks=week), campaign.start_date)
+        sunday = first_monday + datetime.timedelta(weeks=week, days=6)
+        topic = WEEKLY_TOPICS[week % len(WEEKLY_TOPICS)]
+        for number, squad in enumerate(district.squads, start=1):
+            chief = district.people[f"squad{number}"]
+            with _at(local(monday, 9)):
+                item = services.task_create(
+                    campaign=campaign, by=admin, parent=parent, content=f"第{week + 1}周：{topic}", unit=squad,
+                    responsible=chief, deadline=sunday, criteria="整治前后照片各一张，问题清零")
+            made.append(item)
+            plan.append((week, number, chief, item, monday, sunday))
+    for week, number, chief, item, monday, sunday in plan:
+        on_time, late, reply_hours = HABITS[(number - 1) % len(HABITS)]
+        # A deterministic spread: squad habits decide the share of weeks that go each way.
+        draw = ((week * 7 + number * 3) % 10) / 10
+        if draw >= on_time + late and week == weeks - 1:
+            continue  # last week, nobody has answered yet
+        _update(item, chief, local(monday, 9) + datetime.timedelta(hours=reply_hours), S.IN_PROGRESS, 50,
+                "已部署，正在整治")
+        if draw < on_time:
+            _update(item, chief, local(sunday - datetime.timedelta(days=1), 17), S.DONE, note="整治完成，问题清零")
+        elif draw < on_time + late:
+            _update(item, chief, local(sunday + datetime.timedelta(days=2), 17), S.DONE, note="延期完成，已补齐照片")
+    return made
 
 
 def _activity(tasks: list[Task], people, today, ago) -> None:

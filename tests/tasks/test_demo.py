@@ -1,6 +1,7 @@
 """The demo responsibility list: believable, consistent, and safe to seed twice."""
 
 import pytest
+from django.db.models import F
 
 from tasks import demo
 from tasks.models import Attachment, Task
@@ -11,11 +12,19 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_list_has_every_state_and_seeds_once(district):
     tasks = demo.seed(district)
-    assert 10 <= len([t for t in tasks if t.level != Task.Level.PERSONAL]) <= 20
+    weekly_name = "每周专项整治（周调度）"
+    plan = [t for t in tasks if weekly_name not in (t.content, t.parent.content if t.parent else "")]
+    assert 10 <= len([t for t in plan if t.level != Task.Level.PERSONAL]) <= 20
     rows = with_overdue(Task.objects.filter(campaign=district.campaign))
     statuses = set(rows.values_list("status", flat=True))
     assert {Task.Status.DONE, Task.Status.IN_PROGRESS, Task.Status.BLOCKED, Task.Status.NOT_STARTED} <= statuses
-    assert rows.filter(overdue=True).count() == 2
+    weekly = rows.filter(parent__content=weekly_name)
+    assert rows.exclude(parent__content=weekly_name).filter(overdue=True).count() == 2
+    # The weekly rhythm: one item per squad and past week, some on time, some late, some still overdue.
+    assert weekly.count() == 8 * (weekly.values("deadline").distinct().count())
+    done = weekly.filter(status=Task.Status.DONE)
+    assert done.filter(done_at__date__lte=F("deadline")).exists() and done.filter(done_at__date__gt=F("deadline"))
+    assert weekly.filter(overdue=True).exists()
     assert Attachment.objects.filter(update__task__campaign=district.campaign).exists()
     standards = set(rows.values_list("standards__code", flat=True))
     assert {"Ⅲ-48-1", "Ⅲ-56-1", "Ⅲ-59-2", "Ⅲ-60-1", "Ⅲ-77-1"} <= standards
