@@ -91,9 +91,28 @@ def publish_bulletin(*, bulletin: Bulletin, by: User | None, email: bool = True)
         updated = Bulletin.objects.filter(pk=bulletin.pk, published_at__isnull=True).update(
             published_at=timezone.now(), published_by=by)
     bulletin.refresh_from_db()
-    if updated and email:
-        transaction.on_commit(lambda: _email_bulletin(bulletin))
+    if updated:
+        _notify_readers(bulletin)
+        if email:
+            transaction.on_commit(lambda: _email_bulletin(bulletin))
     return bulletin
+
+
+def _notify_readers(bulletin: Bulletin) -> None:
+    """Everyone who reads bulletins finds the new one in their reminders (one notice each, ever)."""
+    from reports.selectors import BULLETIN_READERS
+
+    day = timezone.localdate()
+    message = _("Weekly bulletin No. %(n)s is out: %(start)s to %(end)s") % {
+        "n": bulletin.number, "start": bulletin.week_start.isoformat(), "end": bulletin.week_end.isoformat()}
+    url = reverse("reports:bulletin", args=[bulletin.pk])
+    readers = User.objects.filter(role__in=BULLETIN_READERS, is_active=True).values_list("pk", flat=True)
+    Notice.objects.bulk_create(
+        [Notice(user_id=pk, kind=Notice.Kind.BULLETIN, key=f"bulletin:{bulletin.campaign_id}:{bulletin.iso_year}-"
+                f"{bulletin.iso_week}", day=day, message=message, url=url, emailed_at=timezone.now())
+         for pk in readers],
+        ignore_conflicts=True,
+    )
 
 
 def _email_bulletin(bulletin: Bulletin) -> None:

@@ -110,6 +110,15 @@ def test_publishing_emails_the_leaders_with_the_pdf(scene, django_capture_on_com
     assert len(mail.outbox) == 1  # publishing again sends nothing
 
 
+def test_publishing_leaves_a_notice_for_every_reader_but_members(scene):
+    from reports.models import Notice
+
+    services.publish_bulletin(bulletin=write(scene), by=scene.admin, email=False)
+    readers = set(Notice.objects.filter(kind=Notice.Kind.BULLETIN).values_list("user", flat=True))
+    assert {scene.leader.pk, scene.leader_a.pk, scene.inspector.pk, scene.admin.pk} <= readers
+    assert scene.members_a[0].pk not in readers
+
+
 def test_the_pdf_shows_chinese_with_the_packaged_font(scene):
     pdf = PdfReader(io.BytesIO(documents.bulletin_pdf(write(scene))))
     text = "".join(page.extract_text() for page in pdf.pages)
