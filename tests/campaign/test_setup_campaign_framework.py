@@ -1,7 +1,6 @@
 """Set-up of the campaign and the evaluation framework: settings, loading the shipped data, edits to the tree."""
 
 import datetime
-import html
 
 import pytest
 from django.urls import reverse
@@ -9,21 +8,13 @@ from django.urls import reverse
 from campaign import loader
 from campaign.models import Campaign, CheckItem, Content, EventCategory, Framework, NegativeListItem, Standard
 from tests import factories as f
+from tests.campaign.setup_helpers import text
 
 pytestmark = pytest.mark.django_db
 
 MODELS = (Framework, Content, Standard, NegativeListItem, CheckItem, EventCategory)
 
 
-@pytest.fixture
-def setup_client(client):
-    client.force_login(f.admin())
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def counts() -> dict[str, int]:

@@ -1,6 +1,5 @@
 """The set-up pages as a whole: who may open them, the index and its counts, list pages with steady queries."""
 
-import html
 
 import pytest
 from django.db import connection
@@ -10,6 +9,7 @@ from django.urls import reverse
 from accounts.models import User
 from campaign.models import EventCategory, Framework, PointType, Site
 from tests import factories as f
+from tests.campaign.setup_helpers import text
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +18,6 @@ FORM_PAGES = ["unit_create", "person_create", "campaign_create", "point_type_cre
               "major_create", "minor_create"]
 
 
-@pytest.fixture
-def setup_client(client):
-    client.force_login(f.admin())
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def other_roles():

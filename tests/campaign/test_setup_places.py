@@ -1,6 +1,5 @@
 """Set-up of point types with their check lists, sites on the map, and the 数字城管 event categories."""
 
-import html
 from decimal import Decimal
 
 import pytest
@@ -10,19 +9,11 @@ from accounts.models import Unit
 from campaign.demo import cell_boundary
 from campaign.models import CheckItem, EventCategory, PointType, Site
 from tests import factories as f
+from tests.campaign.setup_helpers import text
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def setup_client(client):
-    client.force_login(f.admin())
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 # --- point types and check lists ----------------------------------------------------------

@@ -1,6 +1,5 @@
 """Set-up of units and people: an admin lists, creates and edits them; bad input is refused and changes nothing."""
 
-import html
 import json
 
 import pytest
@@ -9,21 +8,13 @@ from django.urls import reverse
 from accounts.models import Unit, User
 from campaign.demo import cell_boundary
 from tests import factories as f
+from tests.campaign.setup_helpers import text
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Str0ng-campaign-pass"
 
 
-@pytest.fixture
-def setup_client(client):
-    client.force_login(f.admin())
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def unit_data(unit: Unit | None = None, **changes) -> dict:

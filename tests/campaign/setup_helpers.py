@@ -1,0 +1,7 @@
+"""Shared by the set-up page tests."""
+
+import html
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
