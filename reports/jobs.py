@@ -101,3 +101,19 @@ def send_reminders() -> int:
     created = sum(remind(campaign=c) for c in active_campaigns())
     email_notice_digests()
     return created
+
+
+@shared_task(name="reports.jobs.notify_task_change", acks_late=True)
+def notify_task_change(update_id: int) -> int:
+    """Queued through the outbox when someone changes or assigns another person's task; safe to repeat."""
+    from reports.services import notify_task_change as notify
+
+    return len(notify(update_id=update_id))
+
+
+@shared_task(name="reports.jobs.flush_outbox")
+def flush_outbox() -> int:
+    """Every minute: queue the outbox rows the broker refused when their change committed."""
+    from reports.outbox import send_pending
+
+    return send_pending()

@@ -369,3 +369,36 @@ def email_notice_digests() -> int:
         Notice.objects.filter(pk__in=[n.pk for n in notices]).update(emailed_at=timezone.now())
         sent += 1
     return sent
+
+
+# --- task change notices (queued through the outbox, reports.outbox) --------------------------------
+
+def notify_task_change(*, update_id: int) -> list[Notice]:
+    """Tell the people a task change concerns, other than the person who made it.
+
+    A status change goes to the responsible person; an assignment to the new
+    assignee and to the person who held the task before. The notice key names
+    the update, so the job run twice (a redelivered message, an outbox row sent
+    twice) adds nothing.
+    """
+    from tasks.models import TaskUpdate
+
+    update = TaskUpdate.objects.select_related("task", "by", "assignee_after").get(pk=update_id)
+    task, by = update.task, update.by
+    url = reverse("tasks:detail", args=[task.pk])
+    subject = task.content[:60]
+    if update.kind == TaskUpdate.Kind.ASSIGN:
+        recipients = [update.assignee_after_id, update.assignee_before_id]
+        message = _("%(person)s assigned “%(task)s” to %(assignee)s.") % {
+            "person": by.display_name, "task": subject, "assignee": update.assignee_after.display_name}
+    else:
+        recipients = [task.responsible_id]
+        message = _("%(person)s changed “%(task)s” to %(status)s.") % {
+            "person": by.display_name, "task": subject, "status": update.get_status_after_display()}
+    day = timezone.localdate(update.at)
+    notices = []
+    for user in User.objects.filter(pk__in=[pk for pk in recipients if pk and pk != by.pk], is_active=True):
+        notice, _created = notify(user=user, kind=Notice.Kind.TASK, key=f"task-update:{update.pk}", message=message,
+                                  url=url, day=day)
+        notices.append(notice)
+    return notices

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Unit, User
 from campaign.models import Campaign, Standard
 from campaign.uploads import CleanedUpload, build_private_file, clean_upload
+from reports import outbox
 from tasks import rules
 from tasks.models import MAX_DEPTH, Attachment, Task, TaskUpdate
 
@@ -65,6 +66,12 @@ def _record(task: Task, *, by: User, kind: str, note: str = "", **changes) -> Ta
     update.full_clean()
     update.save()
     return update
+
+
+def _notify(update: TaskUpdate) -> None:
+    """Queue the notice to the people concerned through the outbox: it commits with the change, so a broker
+    outage delays the notice but never loses it, and never fails the update."""
+    outbox.enqueue("reports.jobs.notify_task_change", update.pk)
 
 
 def _clean_files(files: Iterable | None) -> list[CleanedUpload]:
@@ -176,6 +183,8 @@ def task_update_status(
         build_private_file(Attachment, upload, by=by, update=update)
     if changed and task.parent_id:
         _roll_up(task.parent, by=by)
+    if status != before_status and by.pk != task.responsible_id:
+        _notify(update)
     return update
 
 
@@ -198,8 +207,10 @@ def task_assign(*, task: Task, by: User, responsible: User, note: str = "",
     task.responsible = responsible
     task.assigned_at = timezone.now()
     task.first_response_at = None
-    return _record(task, by=by, kind=Kind.ASSIGN, note=(note or "").strip(),
-                   assignee_before=before, assignee_after=responsible)
+    update = _record(task, by=by, kind=Kind.ASSIGN, note=(note or "").strip(),
+                     assignee_before=before, assignee_after=responsible)
+    _notify(update)
+    return update
 
 
 @transaction.atomic

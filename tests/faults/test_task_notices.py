@@ -1,0 +1,75 @@
+"""Task changes notify the people concerned, through the outbox (jobs run in-process here)."""
+
+import pytest
+
+from reports.jobs import notify_task_change
+from reports.models import Notice, OutboxMessage
+from tasks import services
+from tests import factories as f
+from tests.tasks.factories import make_task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def squad():
+    unit = f.UnitFactory()
+    return f.squad_leader(unit), f.member(unit), f.member(unit)
+
+
+def test_a_leader_changing_a_members_task_status_notifies_the_member(squad, django_capture_on_commit_callbacks):
+    leader, member, _ = squad
+    task = make_task(responsible=member, by=leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        update = services.task_update_status(task=task, by=leader, status="blocked", note="等待街道协调",
+                                             expected_version=task.version)
+    notice = Notice.objects.get()
+    assert (notice.user, notice.kind, notice.key) == (member, Notice.Kind.TASK, f"task-update:{update.pk}")
+    assert notice.url == f"/tasks/{task.pk}/" and leader.display_name in notice.message
+    assert OutboxMessage.objects.get().sent_at is not None
+
+
+def test_the_responsible_person_updating_their_own_task_notifies_nobody(squad, django_capture_on_commit_callbacks):
+    leader, member, _ = squad
+    task = make_task(responsible=member, by=leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_update_status(task=task, by=member, status="in_progress", progress=30,
+                                    expected_version=task.version)
+    assert not Notice.objects.exists() and not OutboxMessage.objects.exists()
+
+
+def test_a_note_without_a_status_change_notifies_nobody(squad, django_capture_on_commit_callbacks):
+    leader, member, _ = squad
+    task = make_task(responsible=member, by=leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_update_status(task=task, by=leader, status=task.status, note="请尽快推进",
+                                    expected_version=task.version)
+    assert not OutboxMessage.objects.exists()
+
+
+def test_assigning_notifies_the_new_and_the_previous_holder(squad, django_capture_on_commit_callbacks):
+    leader, member, colleague = squad
+    task = make_task(responsible=member, by=leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_assign(task=task, by=leader, responsible=colleague, expected_version=task.version)
+    assert set(Notice.objects.values_list("user__username", flat=True)) == {member.username, colleague.username}
+
+
+def test_the_job_run_twice_adds_one_notice(squad, django_capture_on_commit_callbacks):
+    leader, member, _ = squad
+    task = make_task(responsible=member, by=leader)
+    update = services.task_update_status(task=task, by=leader, status="in_progress", expected_version=task.version)
+    notify_task_change(update.pk)
+    notify_task_change(update.pk)
+    assert Notice.objects.filter(user=member).count() == 1
+
+
+def test_a_change_that_rolls_back_leaves_no_outbox_row(squad):
+    from django.db import transaction
+
+    leader, member, _ = squad
+    task = make_task(responsible=member, by=leader)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.task_update_status(task=task, by=leader, status="in_progress", expected_version=task.version)
+        raise RuntimeError
+    assert not OutboxMessage.objects.exists()
