@@ -210,6 +210,8 @@ class Finding(models.Model):
             models.Index(fields=["responsible_unit", "status"], name="finding_unit_status_idx"),
             models.Index(fields=["category", "closed_at"], name="finding_category_closed_idx"),
             models.Index(fields=["latitude", "longitude"], name="finding_lat_lon_idx"),
+            # Lists show the newest first: walking this index avoids sorting every finding (issue 7).
+            models.Index(fields=["-reported_at", "-id"], name="finding_newest_first_idx"),
         ]
 
     def __str__(self):
