@@ -50,7 +50,7 @@ def test_an_outage_django_already_turned_into_a_500_is_answered_503(client):
             mock.patch("django.contrib.sessions.backends.db.SessionStore.save",
                        side_effect=OperationalError("the database system is shutting down")):
         response = client.post("/accounts/login/", {"username": "squad9", "password": f.PASSWORD})
-    assert response.status_code == 503 and b"Temporarily unavailable" in response.content
+    assert response.status_code == 503 and b'id="unavailable"' in response.content
 
 
 def test_other_errors_are_left_alone(signed_in):
