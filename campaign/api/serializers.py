@@ -35,8 +35,8 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class CheckItemSerializer(serializers.ModelSerializer):
-    content_code = serializers.CharField(source="content.code", default=None, read_only=True)
-    standard_code = serializers.CharField(source="standard.code", default=None, read_only=True)
+    content_code = serializers.CharField(source="content.code", default=None, read_only=True, allow_null=True)
+    standard_code = serializers.CharField(source="standard.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = CheckItem

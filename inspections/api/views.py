@@ -83,8 +83,8 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         finding = self.get_queryset().get(pk=finding_pk)
         return Response(s.FindingSerializer(finding, context={"request": self.request}).data, status=code)
 
-    def _run(self, service, **kwargs):
-        finding = self.get_object()
+    def _run(self, service, finding=None, **kwargs):
+        finding = finding or self.get_object()
         try:
             call(service, finding=finding, by=self.request.user, **kwargs)
         except Conflict:
@@ -107,26 +107,29 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                    responses={200: s.FindingSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
+        finding = self.get_object()  # another unit's finding is 404 before its input is even read
         incoming = s.RectifySerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        return self._run(services.finding_rectify, note=incoming.validated_data["note"],
+        return self._run(services.finding_rectify, finding=finding, note=incoming.validated_data["note"],
                          photos=request.FILES.getlist("photos"), version=incoming.validated_data.get("version"))
 
     @extend_schema(summary="Verify and close (销号)", request=s.VerifySerializer,
                    responses={200: s.FindingSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
+        finding = self.get_object()  # another unit's finding is 404 before its input is even read
         incoming = s.VerifySerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        return self._run(services.finding_close, **incoming.validated_data)
+        return self._run(services.finding_close, finding=finding, **incoming.validated_data)
 
     @extend_schema(summary="Return for rework (返工) with a new deadline", request=s.ReturnSerializer,
                    responses={200: s.FindingSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="return")
     def return_for_rework(self, request, pk=None):
+        finding = self.get_object()  # another unit's finding is 404 before its input is even read
         incoming = s.ReturnSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        return self._run(services.finding_return, **incoming.validated_data)
+        return self._run(services.finding_return, finding=finding, **incoming.validated_data)
 
     @extend_schema(summary="A photo of the finding", responses={(200, "image/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_id>\d+)", url_name="photo",

@@ -19,8 +19,9 @@ class BulletinDetailSerializer(BulletinListSerializer):
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
-    unit_name = serializers.CharField(source="unit.name", default=None, read_only=True)
-    speaker_name = serializers.CharField(source="speaker.display_name", default=None, read_only=True)
+    unit_name = serializers.CharField(source="unit.name", default=None, read_only=True, allow_null=True)
+    speaker_name = serializers.CharField(source="speaker.display_name", default=None, read_only=True,
+                                         allow_null=True)
 
     class Meta:
         model = AgendaItem

@@ -15,6 +15,7 @@ from reports.api import serializers
 from reports.models import Bulletin, Meeting, MeetingPack
 
 FILE_RESPONSE = OpenApiResponse(response=OpenApiTypes.BINARY, description="The file.")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
@@ -39,13 +40,13 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
 
-    @extend_schema(responses={200: FILE_RESPONSE})
+    @extend_schema(responses={(200, "application/pdf"): FILE_RESPONSE})
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         bulletin = self.get_object()
         return self._file(documents.bulletin_pdf(bulletin), "application/pdf", f"bulletin-{bulletin.number}.pdf")
 
-    @extend_schema(responses={200: FILE_RESPONSE})
+    @extend_schema(responses={(200, DOCX): FILE_RESPONSE})
     @action(detail=True, methods=["get"])
     def docx(self, request, pk=None):
         bulletin = self.get_object()
@@ -92,7 +93,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
             raise Http404
         return Response(serializers.MeetingPackSerializer(pack, context={"request": request}).data)
 
-    @extend_schema(responses={200: FILE_RESPONSE})
+    @extend_schema(responses={(200, "application/zip"): FILE_RESPONSE})
     @action(detail=True, methods=["get"], url_path="pack/download")
     def pack_download(self, request, pk=None):
         meeting = self._admin_meeting()
