@@ -212,8 +212,9 @@ def test_a_postgresql_restart_answers_503_and_the_same_web_process_recovers(clus
 
     with Load(base, token, session) as load:
         time.sleep(1.5)
-        load.phase = "down"
+        load.phase = "stopping"  # requests already under way may still finish with 200
         cluster.ctl("stop", "-m", "fast", "-w")
+        load.phase = "down"
         time.sleep(2.5)
         # What a person and a client read while the database is down.
         page = session.get(f"{base}/", timeout=REQUEST_TIMEOUT, headers={"Accept-Language": "en"})
