@@ -35,9 +35,12 @@ def tasks_visible_to(user) -> QuerySet[Task]:
         return Task.objects.none()
     if sees_all_units(user):
         return Task.objects.all()
-    # Their units' lists, and any item assigned to them in a unit they do not belong to.
-    in_units = restrict_to_units(Task.objects.all(), user, unit_field="unit")
-    return Task.objects.filter(Q(pk__in=in_units.values("pk")) | Q(responsible=user))
+    # Their units' lists, and any item assigned to them in a unit they do not belong to. One UNION
+    # subquery rather than "IN (…) OR responsible = me": PostgreSQL answers the OR only by scanning every
+    # task of the district, the UNION from the unit and responsible indexes (issue 7).
+    in_units = restrict_to_units(Task.objects.order_by(), user, unit_field="unit").values("pk")
+    own = Task.objects.order_by().filter(responsible=user).values("pk")
+    return Task.objects.filter(pk__in=in_units.union(own))
 
 
 def with_overdue(queryset: QuerySet[Task], on: datetime.date | None = None) -> QuerySet[Task]:
