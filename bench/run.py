@@ -186,10 +186,14 @@ def targets(campaign, csrf: str) -> list[dict]:
 
 
 def post_rows(squad_id: int, threads: int, per_thread: int) -> list[list[tuple[int, int]]]:
-    """Disjoint in-progress personal items per wrk thread, with their current versions (read just before)."""
+    """Disjoint open personal items per wrk thread, with their current versions (read just before).
+
+    Each thread cycles through its own items, so an item's next update is sent
+    only after hundreds of others: every update carries the version it will find.
+    """
     from tasks.models import Task
 
-    rows = list(Task.objects.filter(unit_id=squad_id, level=Task.Level.PERSONAL, status=Task.Status.IN_PROGRESS)
+    rows = list(Task.objects.filter(unit_id=squad_id, level=Task.Level.PERSONAL).exclude(status=Task.Status.DONE)
                 .order_by("pk").values_list("pk", "version")[: threads * per_thread])
     return [rows[i::threads] for i in range(threads)]
 
@@ -212,7 +216,7 @@ def wrk(base: str, target: dict, *, floor: bool, csrf: str, args) -> dict:
     subprocess.run(["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", "2s", "-s", str(script), base],
                    capture_output=True, check=True)  # warm-up: imports, template loading, connections
     if method == "POST":  # the warm-up moved the versions on; let its last requests finish before reading them
-        time.sleep(3)
+        time.sleep(5)
         script = lua(path, method, target["cookie"], csrf, expect, post_rows(target["squad"], args.threads, 400))
     out = subprocess.run(["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s",
                           "--latency", "-s", str(script), base], capture_output=True, text=True, check=True).stdout
