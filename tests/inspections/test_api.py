@@ -124,7 +124,7 @@ def _many(people, district, n):
 def test_the_findings_endpoint_runs_the_same_queries_for_5_and_50(people, district, n, django_assert_num_queries):
     _many(people, district, n)
     client = api(people["leader"])
-    # count, page of findings (joined category + major, unit, reporter, site, inspection, standard),
+    # count, page of findings (joined category + major, unit, reporter, site),
     # photos, rectifications, verifications
     with django_assert_num_queries(5):
         response = client.get(FINDINGS)
