@@ -29,9 +29,11 @@ def trend_svg(points: list[dict]) -> str:
     def y(pct: float) -> float:
         return TOP + plot_h * (1 - pct / 100)
 
+    # gettext calls stay outside f-strings: xgettext does not look inside them.
+    title, axis = escape(_("Trend of the campaign so far")), escape(_("Issue (week of the campaign)"))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(_("Trend of the campaign so far"))}" class="chart" font-family="BairiSans, sans-serif" '
+        f'aria-label="{title}" class="chart" font-family="BairiSans, sans-serif" '
         f'font-size="14">'
     ]
     for pct in (0, 25, 50, 75, 100):
@@ -53,7 +55,7 @@ def trend_svg(points: list[dict]) -> str:
             parts.append(f'<circle cx="{x(i):.1f}" cy="{y(p[key]):.1f}" r="3" fill="{colour}">'
                          f'<title>{p[key]}%</title></circle>')
     parts.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - BOTTOM + 32}" text-anchor="middle" '
-                 f'fill="#5f6b76">{escape(_("Issue (week of the campaign)"))}</text>')
+                 f'fill="#5f6b76">{axis}</text>')
     legend = [(COMPLETION, _("Tasks done")), (RECTIFICATION, _("Rectified on time")),
               (OVERDUE, _("Open findings past deadline"))]
     for row, (colour, label) in enumerate(legend[:2]):

@@ -227,7 +227,7 @@ def bulletin_docx(bulletin) -> bytes:
     f = bulletin.figures
     cd, total = f["countdown"], f["overall"]
     doc = official_document(
-        issuer=f"{_bureau_name()}{_('Civilized City campaign bulletin')}",
+        issuer=_bureau_name() + _("Civilized City campaign bulletin"),
         issue_no=bulletin.issue_no,
         title=_("Weekly bulletin No. %(n)s of the hundred-day campaign") % {"n": bulletin.number},
     )

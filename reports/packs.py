@@ -79,7 +79,8 @@ def agenda_docx(meeting: Meeting) -> bytes:
     for number, item in enumerate(meeting.items.select_related("unit", "speaker"), start=1):
         speaker = f"（{item.speaker.display_name}）" if item.speaker else ""
         documents._heading(doc, f"{number}. {item.title}{speaker}")
-        documents._paragraph(doc, f"{item.get_kind_display()} · {item.minutes} {_('minutes')}")
+        minutes = _("%(n)s minutes") % {"n": item.minutes}
+        documents._paragraph(doc, f"{item.get_kind_display()} · {minutes}")
         for line in filter(None, item.note.splitlines()):
             documents._paragraph(doc, line)
     return documents._save(doc)
@@ -89,14 +90,16 @@ def meeting_zip(meeting: Meeting, progress: Callable[[int, str], None] = lambda 
     bulletins = list(month_bulletins(meeting))
     steps = 2 + len(bulletins)
     out = io.BytesIO()
+    # gettext calls stay outside f-strings: xgettext does not look inside them.
+    agenda, tables, bulletin_name = _("agenda"), _("unit tables"), _("bulletin")
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         progress(5, _("Agenda"))
-        archive.writestr(f"01-{_('agenda')}.docx", agenda_docx(meeting))
+        archive.writestr(f"01-{agenda}.docx", agenda_docx(meeting))
         progress(int(100 * 1 / steps), _("Unit tables"))
-        archive.writestr(f"02-{_('unit tables')}.xlsx", unit_tables_xlsx(meeting, bulletins))
+        archive.writestr(f"02-{tables}.xlsx", unit_tables_xlsx(meeting, bulletins))
         for done, bulletin in enumerate(bulletins, start=2):
             progress(int(100 * done / steps), _("Bulletin No. %(n)s") % {"n": bulletin.number})
-            archive.writestr(f"03-{_('bulletin')}-{bulletin.number:02d}.pdf", documents.bulletin_pdf(bulletin))
+            archive.writestr(f"03-{bulletin_name}-{bulletin.number:02d}.pdf", documents.bulletin_pdf(bulletin))
     progress(99, _("Packing"))
     return out.getvalue()
 
