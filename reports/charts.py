@@ -33,7 +33,7 @@ def trend_svg(points: list[dict]) -> str:
     title, axis = escape(_("Trend of the campaign so far")), escape(_("Issue (week of the campaign)"))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{title}" class="chart" font-family="BairiSans, sans-serif" '
+        f'aria-label="{title}" class="chart" font-family="BairiHei, sans-serif" '
         f'font-size="14">'
     ]
     for pct in (0, 25, 50, 75, 100):

@@ -1,8 +1,11 @@
 """The bulletin and the meeting pack as files: PDF (WeasyPrint), Word (python-docx), Excel (openpyxl).
 
-PDFs show Chinese on a machine with no CJK system fonts: the CSS loads Noto
-CJK from the ``mplfonts`` package through ``@font-face``, and WeasyPrint may
-fetch nothing but those font files and our own static files. Word documents
+PDFs show Chinese on a machine with no CJK system fonts: the CSS loads SimHei
+(黑体, TrueType) from the ``mplfonts`` package through ``@font-face``, and
+WeasyPrint may fetch nothing but that font file and our own static files.
+TrueType rather than the package's Noto CJK (CFF outlines): subsetting a CFF
+font for the PDF costs ~200 MB per document, SimHei ~70 MB, and the meeting
+pack must stay under 300 MB (bench/RESULTS.md). Word documents
 follow the official-document layout of GB/T 9704-2012: A4 with 37/35/28/26 mm
 margins, a red issuing-authority line, the issuing number (发文字号) centred
 above a red rule, the title in 2号 (22 pt) 小标宋, body text in 3号 (16 pt)
@@ -32,8 +35,7 @@ from docx.shared import Mm, Pt, RGBColor
 from reports.charts import trend_svg
 
 FONT_DIR = Path(mplfonts.__file__).resolve().parent / "fonts"
-SANS_FONT = FONT_DIR / "NotoSansCJKsc-Regular.otf"
-SERIF_FONT = FONT_DIR / "NotoSerifCJKsc-Regular.otf"
+PDF_FONT = FONT_DIR / "SimHei.ttf"
 RED = RGBColor(0xC0, 0x00, 0x00)
 FANGSONG = "仿宋_GB2312"
 XIAOBIAOSONG = "方正小标宋简体"
@@ -87,10 +89,8 @@ def render_pdf(template: str, context: dict) -> bytes:
     fetcher = RestrictedURLFetcher.get()
     # @font-face rules in stylesheets given here are only honoured through a FontConfiguration.
     font_config = FontConfiguration()
-    fonts = CSS(string=(
-        f"@font-face {{ font-family: 'BairiSans'; src: url('{SANS_FONT.as_uri()}'); }}"
-        f"@font-face {{ font-family: 'BairiSerif'; src: url('{SERIF_FONT.as_uri()}'); }}"
-    ), url_fetcher=fetcher, font_config=font_config)
+    fonts = CSS(string=f"@font-face {{ font-family: 'BairiHei'; src: url('{PDF_FONT.as_uri()}'); }}",
+                url_fetcher=fetcher, font_config=font_config)
     stylesheets = [fonts]
     css_path = finders.find("css/print.css")
     if css_path:
