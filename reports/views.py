@@ -8,16 +8,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import is_admin
+from campaign.fragments import cached_fragment
 from campaign.selectors import current_campaign
 from reports import documents, selectors, services
 from reports.charts import trend_svg
 from reports.forms import AgendaFormSet, MeetingForm, WeekForm
 from reports.models import Bulletin, Meeting, MeetingPack
+
+BULLETIN_BODY = "reports/_bulletin_body.html"
 
 
 def _require(condition: bool, message: str) -> None:
@@ -47,10 +51,25 @@ def bulletin_list(request):
 def bulletin_detail(request, pk: int):
     bulletin = _bulletin_or_404(request.user, pk, any_version=True)
     return render(request, "reports/bulletin_detail.html", {
-        "bulletin": bulletin, "f": bulletin.figures, "chart": trend_svg(bulletin.figures.get("trend", [])),
+        "bulletin": bulletin, "body": _bulletin_body(bulletin),
         "versions": selectors.bulletin_versions(bulletin) if is_admin(request.user) else [],
         "can_manage": is_admin(request.user),
     })
+
+
+def _bulletin_body(bulletin: Bulletin):
+    """The bulletin's body, rendered once per bulletin row and language: its figures never change.
+
+    Regenerating writes a new row (a new pk), so the key needs nothing else;
+    publishing changes only the header around the body (issue 7).
+    """
+    def render_body() -> str:
+        figures = bulletin.figures
+        return render_to_string(BULLETIN_BODY, {
+            "bulletin": bulletin, "f": figures, "chart": trend_svg(figures.get("trend", []))})
+
+    key = (bulletin.pk, bulletin.generated_at.isoformat(), bulletin.issue_no)
+    return cached_fragment("bulletin", key, render_body, templates=(BULLETIN_BODY,))
 
 
 @login_required

@@ -1,0 +1,144 @@
+"""Cached HTML fragments: list rows ("Russian-doll" caching) and frozen documents such as a bulletin.
+
+Rendering Django templates is most of what a 50-row list page costs (issue 7).
+A row's HTML depends only on what its key names, so it is rendered once and
+then served from the cache until something it shows changes:
+
+* the object's ``pk`` and ``version`` (every service that changes a task or a
+  finding bumps its version, so an update shows at once);
+* whatever else the row shows that can change WITHOUT a version bump (a
+  unit's or a person's name, the traffic light, days overdue): the caller's
+  ``key`` function returns those values and they are hashed into the key;
+* the active language, and a fingerprint of the templates and the compiled
+  translation catalogues, so a deployment that changes either never serves
+  rows rendered by the old one.
+
+Nothing is ever invalidated by hand: a changed input makes a new key and the
+old entry ages out. The cache is an optimisation only: when it fails (Redis
+down) the rows are rendered as if every lookup missed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+log = logging.getLogger(__name__)
+
+ROW_TIMEOUT = 24 * 3600          # rows: a day; a changed row gets a new key long before that
+FROZEN_TIMEOUT = 30 * 24 * 3600  # documents whose content never changes (a bulletin version)
+
+
+@functools.cache
+def fingerprint(*template_names: str) -> str:
+    """A short hash of the templates' sources and the compiled catalogues, computed once per process."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for name in template_names:
+        digest.update(get_template(name).template.source.encode())
+    for locale_dir in settings.LOCALE_PATHS:
+        for mo in sorted(Path(locale_dir).glob("*/LC_MESSAGES/django.mo")):
+            stat = mo.stat()
+            digest.update(f"{mo}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+def fragment_key(namespace: str, parts: Iterable[Any], *, templates: Sequence[str]) -> str:
+    """``namespace:fingerprint:language:hash(parts)``: short, ASCII, safe for every cache backend."""
+    raw = "\x1f".join("" if part is None else str(part) for part in parts)
+    hashed = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+    return f"frag:{namespace}:{fingerprint(*templates)}:{get_language() or '-'}:{hashed}"
+
+
+def _get_many(keys: list[str]) -> dict[str, str]:
+    try:
+        return cache.get_many(keys)
+    except Exception:  # noqa: BLE001 (the cache is an optimisation: any failure means "render it")
+        log.warning("fragment cache unavailable for reading", exc_info=True)
+        return {}
+
+
+def _set_many(values: dict[str, str], timeout: int) -> None:
+    try:
+        cache.set_many(values, timeout)
+    except Exception:  # noqa: BLE001
+        log.warning("fragment cache unavailable for writing", exc_info=True)
+
+
+class LazyRows:
+    """Rows rendered when the page's template first iterates them, so the page's own template renders first."""
+
+    def __init__(self, render: Callable[[], list[SafeString]]):
+        self._render, self._rows = render, None
+
+    def _all(self) -> list[SafeString]:
+        if self._rows is None:
+            self._rows = self._render()
+        return self._rows
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __bool__(self) -> bool:
+        return bool(self._all())
+
+
+def cached_rows(
+    objects: Iterable[Any], template_name: str, *, name: str, key: Callable[[Any], Iterable[Any]],
+    context: dict[str, Any] | None = None, depends: Sequence[str] = (), timeout: int = ROW_TIMEOUT,
+) -> LazyRows:
+    """Each object's row HTML: one ``get_many`` for the page, and only the misses are rendered.
+
+    ``template_name`` renders one row with the object as ``name`` plus
+    ``context`` (which must be the same for every row and must not vary
+    between users: put anything that does into ``key``). ``depends`` names
+    templates the row includes, so changing them changes the fingerprint.
+    Nothing is read or rendered until the rows are first iterated.
+    """
+    return LazyRows(lambda: _render_rows(list(objects), template_name, name=name, key=key, context=context,
+                                         depends=depends, timeout=timeout))
+
+
+def _render_rows(objects: list[Any], template_name: str, *, name: str, key: Callable[[Any], Iterable[Any]],
+                 context: dict[str, Any] | None, depends: Sequence[str], timeout: int) -> list[SafeString]:
+    if not objects:
+        return []
+    templates = (template_name, *depends)
+    keys = [fragment_key(template_name, key(obj), templates=templates) for obj in objects]
+    found = _get_many(keys)
+    template = get_template(template_name)
+    base = dict(context or {})
+    rows, missed = [], {}
+    for cache_key, obj in zip(keys, objects, strict=True):
+        html = found.get(cache_key)
+        if html is None:
+            html = missed[cache_key] = template.render({**base, name: obj})
+        rows.append(mark_safe(html))  # noqa: S308 (rendered by our own autoescaping template)
+    if missed:
+        _set_many(missed, timeout)
+    return rows
+
+
+def cached_fragment(
+    namespace: str, parts: Iterable[Any], render: Callable[[], str], *, templates: Sequence[str],
+    timeout: int = FROZEN_TIMEOUT,
+) -> SafeString:
+    """One fragment, rendered by ``render()`` on a miss; for content that never changes under its key."""
+    cache_key = fragment_key(namespace, parts, templates=templates)
+    html = _get_many([cache_key]).get(cache_key)
+    if html is None:
+        html = str(render())
+        _set_many({cache_key: html}, timeout)
+    return mark_safe(html)  # noqa: S308 (rendered by our own autoescaping template)
