@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from campaign.fragments import LazyRows, cached_rows
 from campaign.models import CheckItem, EventCategory, PointType, Site
 from campaign.selectors import current_campaign
 from campaign.uploads import serve_private_file
@@ -28,6 +29,26 @@ from inspections.forms import (
 from inspections.models import Finding, FindingPhoto, Inspection
 
 PAGE_SIZE = 25
+
+
+def _finding_row_key(f: Finding) -> tuple:
+    """Everything a row shows: the finding's own fields live under its version; the rest is named here.
+
+    The traffic light moves with the clock, not the version: its value (computed in SQL by the
+    selector) is part of the key, so a finding turning yellow or red gets a new row at once.
+    """
+    return (f.pk, f.version, f.reported_at.isoformat(), f.light, f.category.name,
+            f.site.name if f.site_id else "", f.responsible_unit.label)
+
+
+def finding_rows(findings) -> LazyRows:
+    """A findings table's rows as HTML, from the fragment cache where a row has not changed (issue 7)."""
+    labels = {
+        "no": _("No."), "category": _("Category"), "place": _("Place"), "unit": _("Responsible unit"),
+        "deadline": _("Deadline"), "status": _("Status"), "rebound": _("Rebound"),
+    }
+    return cached_rows(findings, "inspections/_finding_row.html", name="f", key=_finding_row_key,
+                       context={"labels": labels}, depends=("inspections/_light.html",))
 
 
 def add_errors(form, exc: ValidationError) -> None:
@@ -76,11 +97,11 @@ def inspection_start(request):
 def inspection_detail(request, pk: int):
     """The inspection's report: what was inspected, the check-list results, the findings."""
     inspection = _get_or_404(selectors.inspection_detail, request.user, pk)
-    findings = selectors.inspection_findings(request.user, inspection)
+    findings = list(selectors.inspection_findings(request.user, inspection))
     return render(request, "inspections/inspection_detail.html", {
         "inspection": inspection,
         "groups": selectors.report_by_site(inspection),
-        "findings": findings,
+        "findings": findings, "finding_rows": finding_rows(findings),
         "may_log": rules.may_log_in(request.user, inspection),
         "may_finish": rules.may_finish(request.user, inspection),
     })
@@ -136,7 +157,7 @@ def finding_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "inspections/finding_list.html", {
-        "filters": filters, "page": page, "query": query.urlencode(),
+        "filters": filters, "page": page, "query": query.urlencode(), "finding_rows": finding_rows(page.object_list),
         "may_log": rules.may_inspect(request.user),
     })
 

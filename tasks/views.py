@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import units_visible_to
 from accounts.selectors import people_visible_to
+from campaign.fragments import LazyRows, cached_rows
 from campaign.models import Campaign, Standard
 from campaign.selectors import current_campaign
 from campaign.uploads import serve_private_file
@@ -63,12 +64,32 @@ def task_list(request):
     query.pop("page", None)
     context = {
         "campaign": campaign, "filter": filterset, "page": page, "today": timezone.localdate(),
+        "rows": _task_rows(page.object_list),
         "query": query.urlencode(), "can_create": rules.can_create_any(request.user),
         "active_filters": sum(1 for key, value in query.items() if value and key not in ("q", "page")),
         "can_import": rules.can_import(request.user),
     }
     template = "tasks/_results.html" if request.headers.get("HX-Request") else "tasks/list.html"
     return render(request, template, context)
+
+
+def _task_row_key(t: Task) -> tuple:
+    """Everything a list row shows: the task's own fields live under its version; the rest is named here."""
+    return (
+        t.pk, t.version, t.updated_at.isoformat(), t.overdue_by.days if t.overdue else "",
+        t.unit.label, t.responsible.display_name, t.parent.seq if t.parent else "",
+        *(s.code for s in t.standards.all()),
+    )
+
+
+def _task_rows(tasks) -> LazyRows:
+    """The page's rows as HTML, from the fragment cache where a row has not changed (issue 7)."""
+    labels = {
+        "seq": _("No."), "task": _("Task"), "under": _("under"), "unit": _("Unit"), "person": _("Person"),
+        "deadline": _("Deadline"), "status": _("Status"), "progress": _("Progress"), "standards": _("Standards"),
+    }
+    return cached_rows(tasks, "tasks/_row.html", name="t", key=_task_row_key, context={"labels": labels},
+                       depends=("tasks/_status.html",))
 
 
 def _detail(request, task: Task, *, status: int = 200, stale: bool = False, **forms):

@@ -1,0 +1,155 @@
+"""Cached fragments (issue 7): list rows per object version, the bulletin body per bulletin.
+
+A change must show at once (the version, or the changed value, is in the key),
+a warm page must run the same queries as a cold one, and a failing cache must
+only cost speed.
+"""
+
+from __future__ import annotations
+
+import re
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tasks import services
+from tasks.models import Task
+from tests.factories import CampaignFactory, UnitFactory, member, squad_leader
+from tests.inspections.factories import log_finding, overdue, rectify
+from tests.tasks.factories import make_task
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(html: str, marker: str) -> str:
+    """The <tr> that contains ``marker``."""
+    match = re.search(r"<tr\b(?:(?!<tr\b).)*?" + re.escape(marker) + r".*?</tr>", html, re.S)
+    assert match, marker
+    return match.group(0)
+
+
+def _tbody(html: str) -> str:
+    """The table body (the rest of the page carries a per-request CSRF token)."""
+    return re.search(r"<tbody>.*?</tbody>", html, re.S).group(0)
+
+
+def _get(client, url: str) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+@pytest.fixture
+def squad_items():
+    campaign, squad = CampaignFactory(), UnitFactory(name="第一中队")
+    chief, owner = squad_leader(squad), member(squad)
+    items = [make_task(campaign=campaign, unit=squad, by=chief, responsible=owner, content=f"整治{k}")
+             for k in range(3)]
+    return chief, owner, items
+
+
+def test_a_status_change_shows_at_once_in_the_cached_squad_list(client, squad_items):
+    chief, _owner, items = squad_items
+    client.force_login(chief)
+    url = reverse("tasks:list")
+    cold, cold_queries = _get(client, url)
+    warm, warm_queries = _get(client, url)
+    # The rows of the warm page come from the cache: same HTML, and the same queries (the rows' data is
+    # still read, for the keys), so a cache hit never changes a page's query count.
+    assert _tbody(warm) == _tbody(cold)
+    assert warm_queries == cold_queries
+    item = items[1]
+    assert "status-not_started" in _row(warm, f'data-task="{item.pk}"')
+    services.task_update_status(task=item, by=chief, status=Task.Status.DONE, progress=100, note="已完成",
+                                expected_version=item.version)
+    after, after_queries = _get(client, url)
+    assert "status-done" in _row(after, f'data-task="{item.pk}"')
+    assert "status-not_started" in _row(after, f'data-task="{items[0].pk}"')
+    assert after_queries == cold_queries
+
+
+def test_a_renamed_person_shows_at_once_although_no_task_version_moved(client, squad_items):
+    chief, owner, items = squad_items
+    client.force_login(chief)
+    _get(client, reverse("tasks:list"))
+    owner.full_name = "改名后的队员"
+    owner.save(update_fields=["full_name"])
+    page, _n = _get(client, reverse("tasks:list"))
+    assert "改名后的队员" in _row(page, f'data-task="{items[0].pk}"')
+
+
+def test_rows_are_cached_per_language(client, squad_items):
+    chief, _owner, items = squad_items
+    client.force_login(chief)
+    english = client.get(reverse("tasks:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(reverse("tasks:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-label="Deadline"' in _row(english, f'data-task="{items[0].pk}"')
+    assert 'data-label="Deadline"' not in _row(chinese, f'data-task="{items[0].pk}"')
+
+
+def test_the_list_still_renders_when_the_cache_fails(client, squad_items):
+    chief, _owner, items = squad_items
+    client.force_login(chief)
+    with mock.patch.object(cache, "get_many", side_effect=ConnectionError("cache down")), \
+            mock.patch.object(cache, "set_many", side_effect=ConnectionError("cache down")):
+        page, _n = _get(client, reverse("tasks:list"))
+    assert all(f'data-task="{t.pk}"' in page for t in items)
+
+
+@pytest.fixture
+def people(district):
+    return district.people
+
+
+def test_a_rectified_finding_shows_its_new_status_at_once_in_the_cached_list(client, people):
+    findings = [log_finding(by=people["inspector1"]) for _ in range(2)]
+    client.force_login(people["leader"])
+    url = reverse("inspections:finding_list")
+    cold, cold_queries = _get(client, url)
+    warm, warm_queries = _get(client, url)
+    assert _tbody(warm) == _tbody(cold) and warm_queries == cold_queries
+    marker = f">#{findings[0].pk}</a>"
+    assert "status-dispatched" in _row(warm, marker)
+    rectify(findings[0], people["squad1"])
+    after, after_queries = _get(client, url)
+    assert "status-rectified" in _row(after, marker)
+    assert after_queries == cold_queries
+
+
+def test_a_finding_turning_red_shows_at_once_although_its_version_did_not_move(client, people):
+    finding = log_finding(by=people["inspector1"])
+    client.force_login(people["leader"])
+    url = reverse("inspections:finding_list")
+    marker = f">#{finding.pk}</a>"
+    assert "badge red light-dot" not in _row(_get(client, url)[0], marker)
+    overdue(finding)  # moves the clock, not the version
+    assert "badge red light-dot" in _row(_get(client, url)[0], marker)
+
+
+def test_the_bulletin_body_is_rendered_once_and_then_served_from_the_cache(client):
+    from reports import services as report_services
+    from tests.reports.builders import WEEK, build_week
+
+    scene = build_week()
+    bulletin, _created = report_services.write_bulletin(campaign_id=scene.campaign.pk, iso_year=WEEK[0],
+                                                        iso_week=WEEK[1])
+    client.force_login(scene.leader)
+    url = reverse("reports:bulletin", args=[bulletin.pk])
+    with mock.patch("reports.views.trend_svg", wraps=__import__("reports.charts").charts.trend_svg) as chart:
+        first, first_queries = _get(client, url)
+        second, second_queries = _get(client, url)
+    assert chart.call_count == 1
+    body = re.compile(r'<section class="card bulletin-summary">.*<div class="chart-wrap">', re.S)
+    assert body.search(first).group(0) == body.search(second).group(0)
+    assert first_queries == second_queries
+    assert "第一中队" in second
+    # A new version is a new row: its body is rendered afresh.
+    new = report_services.regenerate_bulletin(bulletin=bulletin, by=scene.admin)
+    with mock.patch("reports.views.trend_svg", wraps=__import__("reports.charts").charts.trend_svg) as chart:
+        _get(client, reverse("reports:bulletin", args=[new.pk]))
+    assert chart.call_count == 1
