@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Unit, User
+from campaign.fragments import cached_items
 from campaign.models import Campaign
 from tasks.models import Attachment, Task, TaskUpdate
 
@@ -24,6 +25,30 @@ class UnitBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "code", "name"]
+
+
+class CachedTaskList(serializers.ListSerializer):
+    """A list of tasks whose items come from the cache while nothing they show has changed (issue 7).
+
+    The key is the task's version plus what can change without it (the names of its unit and
+    people, the parent's number, the standards, the days overdue); see campaign.fragments.
+    """
+
+    def to_representation(self, data):
+        tasks = list(data.all() if hasattr(data, "all") else data)
+        return cached_items(tasks, namespace="api.task", key=_task_key, build=self.child.to_representation,
+                            files=(__file__,))
+
+
+def _person_key(person: User | None) -> tuple:
+    return (person.pk, person.username, person.display_name) if person else ("",)
+
+
+def _task_key(task: Task) -> tuple:
+    unit = task.unit
+    return (task.pk, task.version, task.updated_at.isoformat(), getattr(task, "overdue", None), task.days_overdue(),
+            unit.pk, unit.code, unit.name, *_person_key(task.responsible), *_person_key(task.supervisor),
+            task.parent.seq if task.parent_id else "", *(s.code for s in task.standards.all()))
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -43,6 +68,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "created_at", "updated_at", "assigned_at", "first_response_at", "done_at", "last_activity_at",
         ]
         read_only_fields = fields
+        list_serializer_class = CachedTaskList
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_overdue(self, task: Task) -> bool:

@@ -153,3 +153,45 @@ def test_the_bulletin_body_is_rendered_once_and_then_served_from_the_cache(clien
     with mock.patch("reports.views.trend_svg", wraps=__import__("reports.charts").charts.trend_svg) as chart:
         _get(client, reverse("reports:bulletin", args=[new.pk]))
     assert chart.call_count == 1
+
+
+def test_the_tasks_api_list_shows_a_change_at_once_and_costs_the_same_queries_warm(client, squad_items):
+    chief, owner, items = squad_items
+    client.force_login(chief)
+    url = reverse("task-list") + f"?unit={items[0].unit_id}"
+
+    def read():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return {row["id"]: row for row in response.json()["results"]}, len(queries)
+
+    cold, cold_queries = read()
+    warm, warm_queries = read()
+    assert warm == cold and warm_queries == cold_queries
+    services.task_update_status(task=items[0], by=chief, status=Task.Status.IN_PROGRESS, progress=40,
+                                expected_version=items[0].version)
+    owner.full_name = "改名后的队员"
+    owner.save(update_fields=["full_name"])
+    after, after_queries = read()
+    assert (after[items[0].pk]["status"], after[items[0].pk]["progress"]) == ("in_progress", 40)
+    assert after[items[1].pk]["responsible"]["name"] == "改名后的队员"
+    assert after_queries == cold_queries
+
+
+def test_the_findings_api_list_shows_a_change_at_once(client, people):
+    finding = log_finding(by=people["inspector1"])
+    client.force_login(people["leader"])
+    url = reverse("finding-list")
+
+    def read():
+        response = client.get(url)
+        assert response.status_code == 200
+        return {row["id"]: row for row in response.json()["results"]}[finding.pk]
+
+    before = read()
+    assert before == read()
+    assert before["status"] == "dispatched" and len(before["photos"]) == 1 and before["rectifications"] == []
+    rectify(finding, people["squad1"])
+    after = read()
+    assert after["status"] == "rectified" and len(after["photos"]) == 2 and len(after["rectifications"]) == 1
