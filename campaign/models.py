@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 
+#: The largest id a BigAutoField holds (PostgreSQL and SQLite alike): filters refuse larger ones with a 400.
+MAX_ID = 2**63 - 1
+
 WEIGHT_FIELDS = (
     "weight_task_completion",
     "weight_task_on_time",

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Unit
-from campaign.models import EventCategory
+from campaign.models import MAX_ID, EventCategory
 from inspections.models import Finding, Tier
 from inspections.selectors import GREEN, RED, YELLOW
 
@@ -37,8 +37,8 @@ class FindingFilter(django_filters.FilterSet):
                                           lookup_expr="date__gte")
     date_to = django_filters.DateFilter(label=_("Reported until"), field_name="reported_at",
                                         lookup_expr="date__lte")
-    inspection = django_filters.NumberFilter(label=_("Inspection"), field_name="inspection_id",
-                                             widget=django_filters.widgets.forms.HiddenInput)
+    inspection = django_filters.NumberFilter(label=_("Inspection"), field_name="inspection_id", min_value=1,
+                                             max_value=MAX_ID, widget=django_filters.widgets.forms.HiddenInput)
 
     class Meta:
         model = Finding

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import units_visible_to
 from accounts.models import User
-from campaign.models import Standard
+from campaign.models import MAX_ID, Standard
 from tasks.models import Task
 
 
@@ -47,8 +47,9 @@ class TaskFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="only_overdue",
                                            widget=forms.CheckboxInput)
     mine = django_filters.BooleanFilter(label=_("My items"), method="only_mine", widget=forms.CheckboxInput)
-    parent = django_filters.NumberFilter(label=_("Parent task"), field_name="parent")
-    campaign = django_filters.NumberFilter(label=_("Campaign"), field_name="campaign")
+    # Ids are bounded so an absurd number is a 400, not an overflow inside the database driver.
+    parent = django_filters.NumberFilter(label=_("Parent task"), field_name="parent", min_value=1, max_value=MAX_ID)
+    campaign = django_filters.NumberFilter(label=_("Campaign"), field_name="campaign", min_value=1, max_value=MAX_ID)
 
     class Meta:
         model = Task
