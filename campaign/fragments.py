@@ -39,12 +39,19 @@ ROW_TIMEOUT = 24 * 3600          # rows: a day; a changed row gets a new key lon
 FROZEN_TIMEOUT = 30 * 24 * 3600  # documents whose content never changes (a bulletin version)
 
 
-@functools.cache
 def fingerprint(*template_names: str, files: tuple[str, ...] = ()) -> str:
     """A short hash of the templates' sources, other source ``files`` and the compiled catalogues.
 
-    Computed once per process: a deployment that changes any of them starts on fresh keys.
+    Computed once per process (a deployment that changes any of them starts on fresh keys), except
+    with DEBUG on, where the development server reloads edited templates without restarting.
     """
+    if settings.DEBUG:
+        return _fingerprint.__wrapped__(*template_names, files=files)
+    return _fingerprint(*template_names, files=files)
+
+
+@functools.cache
+def _fingerprint(*template_names: str, files: tuple[str, ...] = ()) -> str:
     digest = hashlib.sha1(usedforsecurity=False)
     for name in template_names:
         digest.update(get_template(name).template.source.encode())

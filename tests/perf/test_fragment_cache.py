@@ -195,3 +195,14 @@ def test_the_findings_api_list_shows_a_change_at_once(client, people):
     rectify(finding, people["squad1"])
     after = read()
     assert after["status"] == "rectified" and len(after["photos"]) == 2 and len(after["rectifications"]) == 1
+
+
+def test_a_changed_source_changes_the_keys_at_once_in_debug(settings, tmp_path):
+    from campaign.fragments import fragment_key
+
+    source = tmp_path / "serializers.py"
+    source.write_text("v1")
+    settings.DEBUG = True  # the development server reloads code and templates without a new process
+    first = fragment_key("x", (1, 1), files=(str(source),))
+    source.write_text("v2")
+    assert fragment_key("x", (1, 1), files=(str(source),)) != first
