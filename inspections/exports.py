@@ -12,20 +12,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from campaign.spreadsheets import safe_cell
 from inspections.models import Finding, FindingPhoto
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: A cell starting with one of these is a formula to Excel; text from users must never run as one.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value):
-    """Neutralise formula injection: text that Excel would evaluate gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _local(value):
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
@@ -61,7 +51,7 @@ def findings_workbook(findings: QuerySet[Finding], *, base_url: str) -> bytes:
             {True: _("Yes"), False: _("No"), None: ""}[finding.closed_on_time],
             "\n".join(links[FindingPhoto.Phase.BEFORE]), "\n".join(links[FindingPhoto.Phase.AFTER]),
         ]
-        sheet.append([safe(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     for column, width in zip("ABCDEFGHIJKLMNOPQRSTUV", (7, 17, 16, 12, 14, 40, 8, 14, 18, 24, 11, 11, 17, 12, 8,
                                                           8, 9, 10, 17, 10, 50, 50), strict=True):
         sheet.column_dimensions[column].width = width

@@ -11,18 +11,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from campaign.spreadsheets import safe_cell
 from reports import documents
 from reports.models import Meeting
 from reports.selectors import month_bulletins
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is stored as text (OWASP CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def unit_columns() -> list[tuple[str, str]]:

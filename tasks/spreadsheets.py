@@ -26,6 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import Unit, User
 from campaign.models import Campaign, Standard
+from campaign.spreadsheets import safe_cell, unquote_cell
 from campaign.uploads import MAX_UNZIPPED_BYTES
 from tasks import services
 from tasks.models import MAX_DEPTH, Task
@@ -34,7 +35,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = ["序号", "任务内容", "责任单位", "责任人", "分管领导", "完成时限", "完成标准", "对应测评标准", "上级任务序号"]
 REQUIRED_COLUMNS = ["任务内容", "责任单位", "责任人", "完成时限"]
 WIDTHS = [8, 48, 16, 12, 12, 14, 40, 22, 12]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CODE_SPLIT = re.compile(r"[,，、;；\s]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 HEADER_SEARCH_ROWS = 10
@@ -72,13 +72,6 @@ class ParsedRow:
 
 
 # --- export ---------------------------------------------------------------
-
-def safe_cell(value):
-    """Neutralise text a spreadsheet would evaluate (=, +, -, @): prefix it with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def _header(ws) -> None:
     ws.append(COLUMNS)
@@ -164,10 +157,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
-    if text.startswith("'") and text[1:2] and text[1] in "=+-@\t\r":
-        text = text[1:]  # our own formula-injection quote, from an export
-    return text
+    return unquote_cell(str(value).strip())  # our own formula-injection quote, from an export
 
 
 def _integer(value) -> int | None:

@@ -243,11 +243,12 @@ def test_the_meeting_pack_zip_holds_agenda_tables_and_bulletins(scene):
 
 
 def test_spreadsheet_cells_that_look_like_formulas_are_neutralised():
-    from reports.packs import safe_cell
+    from campaign.spreadsheets import safe_cell, unquote_cell
 
     assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
     assert safe_cell("第一中队") == "第一中队" and safe_cell(3) == 3
+    assert unquote_cell(safe_cell("-1 元")) == "-1 元" and unquote_cell("'引号") == "'引号"
 
 
 def test_units_outside_the_bulletin_default_bureau_name_fallback():
