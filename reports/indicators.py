@@ -79,16 +79,23 @@ def rate(numerator: int | float, denominator: int | float) -> float:
     return 1.0 if not denominator else min(1.0, numerator / denominator)
 
 
-def squad_case(field: str) -> tuple[list[Unit], Case]:
-    """The squads, and a CASE mapping ``field`` (a unit id) to its squad's id (NULL outside every squad)."""
-    squads = list(Unit.objects.filter(kind=Unit.Kind.SQUAD).order_by("sort_order", "code"))
-    members: dict[int, list[int]] = {s.pk: [] for s in squads}
-    for unit_id, path in Unit.objects.values_list("pk", "path"):
-        for squad in squads:
-            if path.startswith(squad.path):
-                members[squad.pk].append(unit_id)
-    whens = [When(**{f"{field}__in": ids}, then=Value(pk)) for pk, ids in members.items() if ids]
-    return squads, Case(*whens, default=Value(None), output_field=IntegerField())
+class SquadGroups:
+    """The squads, and CASE expressions mapping a unit id to its squad's id, from ONE query over the units.
+
+    A bulletin groups tasks (by ``unit_id``) and findings (by ``responsible_unit_id``) the same way;
+    the unit tree is read once for both.
+    """
+
+    def __init__(self):
+        units = list(Unit.objects.order_by("sort_order", "code"))
+        self.squads = [u for u in units if u.kind == Unit.Kind.SQUAD]
+        self.members: dict[int, list[int]] = {
+            squad.pk: [u.pk for u in units if u.path.startswith(squad.path)] for squad in self.squads}
+
+    def case(self, field: str) -> Case:
+        """``field`` (a unit id) → its squad's id; NULL outside every squad."""
+        whens = [When(**{f"{field}__in": ids}, then=Value(pk)) for pk, ids in self.members.items() if ids]
+        return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
 def leaf_tasks(campaign: Campaign) -> QuerySet[Task]:
@@ -188,10 +195,10 @@ def _hours(value: datetime.timedelta | None) -> float | None:
 
 
 def unit_table(week: Week) -> list[dict]:
-    """One row per squad with every indicator, the composite score and the rank, in four queries."""
+    """One row per squad with every indicator, the composite score and the rank; queries do not grow with rows."""
     campaign = week.campaign
-    squads, task_group = squad_case("unit_id")
-    _, finding_group = squad_case("responsible_unit_id")
+    groups = SquadGroups()
+    squads, task_group, finding_group = groups.squads, groups.case("unit_id"), groups.case("responsible_unit_id")
     tasks = {r["g"]: r for r in leaf_tasks(campaign).annotate(g=task_group).values("g")
              .annotate(**task_aggregates(week)).order_by()}
     findings = {r["g"]: r for r in Finding.objects.filter(campaign=campaign).annotate(g=finding_group)

@@ -13,7 +13,7 @@ from accounts.models import User
 from campaign.models import Campaign
 from inspections.models import Finding
 from reports import indicators
-from reports.indicators import Week, leaf_tasks, squad_case
+from reports.indicators import SquadGroups, Week, leaf_tasks
 from reports.models import Bulletin, Meeting, MeetingPack, Notice
 from tasks.models import Task
 
@@ -103,7 +103,7 @@ def due_meeting_month(campaign: Campaign, today: datetime.date) -> datetime.date
 
 def stalled_squads(campaign: Campaign, on: datetime.datetime) -> dict[int, datetime.datetime | None]:
     """Squads with open tasks and no activity on any of them for ``stalled_days``: {squad id: last activity}."""
-    _, group = squad_case("unit_id")
+    group = SquadGroups().case("unit_id")
     since = on - datetime.timedelta(days=campaign.stalled_days)
     rows = (leaf_tasks(campaign).filter(done_at__isnull=True).annotate(g=group).values("g")
             .annotate(last=Max("last_activity_at")).order_by())
