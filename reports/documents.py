@@ -269,6 +269,22 @@ def bulletin_docx(bulletin) -> bytes:
     return _save(doc)
 
 
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def bulletin_download(bulletin, kind: str):
+    """The bulletin as a PDF or Word attachment, the same for the page and the API."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    content, content_type = (bulletin_pdf(bulletin), PDF) if kind == "pdf" else (bulletin_docx(bulletin), DOCX)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, f"周通报-第{bulletin.number}期.{kind}")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _save(doc) -> bytes:
     out = io.BytesIO()
     doc.save(out)

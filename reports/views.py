@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -74,25 +74,12 @@ def _bulletin_body(bulletin: Bulletin):
 
 @login_required
 def bulletin_pdf(request, pk: int):
-    bulletin = _bulletin_or_404(request.user, pk, any_version=True)
-    return _download(documents.bulletin_pdf(bulletin), "application/pdf", f"周通报-第{bulletin.number}期.pdf")
+    return documents.bulletin_download(_bulletin_or_404(request.user, pk, any_version=True), "pdf")
 
 
 @login_required
 def bulletin_docx(request, pk: int):
-    bulletin = _bulletin_or_404(request.user, pk, any_version=True)
-    return _download(documents.bulletin_docx(bulletin),
-                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                     f"周通报-第{bulletin.number}期.docx")
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    from django.utils.http import content_disposition_header
-
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return documents.bulletin_download(_bulletin_or_404(request.user, pk, any_version=True), "docx")
 
 
 @login_required

@@ -1,8 +1,7 @@
 """Bulletins and meetings over the API: reads, downloads, and the pack export as an action."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
-from django.utils.http import content_disposition_header
+from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -15,7 +14,6 @@ from reports.api import serializers
 from reports.models import Bulletin, Meeting, MeetingPack
 
 FILE_RESPONSE = OpenApiResponse(response=OpenApiTypes.BINARY, description="The file.")
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
@@ -35,24 +33,15 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return serializers.BulletinDetailSerializer if self.action != "list" else serializers.BulletinListSerializer
 
-    def _file(self, content: bytes, content_type: str, filename: str) -> HttpResponse:
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
-
-    @extend_schema(responses={(200, "application/pdf"): FILE_RESPONSE})
+    @extend_schema(responses={(200, documents.PDF): FILE_RESPONSE})
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
-        bulletin = self.get_object()
-        return self._file(documents.bulletin_pdf(bulletin), "application/pdf", f"bulletin-{bulletin.number}.pdf")
+        return documents.bulletin_download(self.get_object(), "pdf")
 
-    @extend_schema(responses={(200, DOCX): FILE_RESPONSE})
+    @extend_schema(responses={(200, documents.DOCX): FILE_RESPONSE})
     @action(detail=True, methods=["get"])
     def docx(self, request, pk=None):
-        bulletin = self.get_object()
-        return self._file(documents.bulletin_docx(bulletin),
-                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                          f"bulletin-{bulletin.number}.docx")
+        return documents.bulletin_download(self.get_object(), "docx")
 
 
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
