@@ -40,8 +40,3 @@ def unit_for_point(latitude, longitude) -> Unit | None:
 
 def people_visible_to(user) -> QuerySet[User]:
     return restrict_to_units(User.objects.select_related("unit"), user).filter(is_active=True)
-
-
-def people_of_unit(unit: Unit) -> QuerySet[User]:
-    return User.objects.filter(unit__path__startswith=unit.path, is_active=True).select_related("unit")
-

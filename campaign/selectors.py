@@ -9,15 +9,12 @@ from django.utils import timezone
 
 from campaign.models import (
     Campaign,
-    CheckItem,
     Content,
     EventCategory,
     Framework,
     FrameworkItem,
     Indicator,
     JobHeartbeat,
-    PointType,
-    Site,
     Standard,
 )
 
@@ -54,13 +51,6 @@ def frameworks_with_counts() -> QuerySet[Framework]:
     )
 
 
-def point_types_with_checks() -> QuerySet[PointType]:
-    checks = Prefetch("checks", queryset=CheckItem.objects.select_related("content", "standard"))
-    return PointType.objects.prefetch_related(checks).annotate(site_count=Count("sites", distinct=True))
-
-
-def sites_list() -> QuerySet[Site]:
-    return Site.objects.select_related("unit", "point_type")
 
 
 def event_categories() -> list[EventCategory]:

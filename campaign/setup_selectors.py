@@ -68,9 +68,6 @@ def negative_items(framework: Framework) -> QuerySet[NegativeListItem]:
     return framework.negative_items.order_by("code")
 
 
-def major_categories() -> QuerySet[EventCategory]:
-    return EventCategory.objects.filter(parent__isnull=True).order_by("sort_order", "name")
-
 
 def checks_of(point_type: PointType) -> QuerySet[CheckItem]:
     """The check list of a point type in its order (empty for one not saved yet)."""
