@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CampaignConfig(AppConfig):
     name = "campaign"
     verbose_name = _("Campaign and evaluation framework")
+
+    def ready(self):
+        # Celery discovers each app's jobs.py lazily, when a *worker* starts. A web process queues jobs
+        # too (the outbox looks them up by name), so it must import them as well, once the models are ready.
+        from campaign.celery import app
+
+        app.autodiscover_tasks(related_name="jobs", force=True)

@@ -1,6 +1,11 @@
 """Task changes notify the people concerned, through the outbox (jobs run in-process here)."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 
 from reports.jobs import notify_task_change
 from reports.models import Notice, OutboxMessage
@@ -73,3 +78,19 @@ def test_a_change_that_rolls_back_leaves_no_outbox_row(squad):
         services.task_update_status(task=task, by=leader, status="in_progress", expected_version=task.version)
         raise RuntimeError
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_fresh_web_process_knows_the_jobs_the_outbox_queues():
+    # A worker imports every app's jobs.py when it starts; a web process must too, or each notice it
+    # queues fails its first attempt and waits for the minute flush. A subprocess, so that this test
+    # process's own imports of the job modules cannot hide the fault.
+    script = (
+        "import django; django.setup()\n"
+        "from celery import current_app\n"
+        "print(sorted(name for name in current_app.tasks if not name.startswith('celery.')))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "campaign.settings"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True,
+                         cwd=settings.BASE_DIR).stdout
+    assert "reports.jobs.notify_task_change" in out
+    assert "reports.jobs.flush_outbox" in out
