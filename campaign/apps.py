@@ -12,3 +12,9 @@ class CampaignConfig(AppConfig):
         from campaign.celery import app
 
         app.autodiscover_tasks(related_name="jobs", force=True)
+
+        # The framework, categories, sites and point types show on cached list pages (campaign/fragments.py).
+        from campaign.fragments import watch
+        from campaign.models import JobHeartbeat
+
+        watch(*(model for model in self.get_models() if model is not JobHeartbeat))

@@ -16,6 +16,14 @@ then served from the cache until something it shows changes:
 Nothing is ever invalidated by hand: a changed input makes a new key and the
 old entry ages out. The cache is an optimisation only: when it fails (Redis
 down) the rows are rendered as if every lookup missed.
+
+Whole list pages are cached the same way (:func:`cached_fragment` with
+``LIST_TIMEOUT``): their key names the page's rows by pk and version, read by
+one narrow query, and the **reference generation**. That is a token that
+changes after any committed change to the reference data a page shows but
+that has no version of its own: units, people, the framework, categories,
+sites, point types (:func:`watch`, connected by each app's ``ready()``;
+bulk writes call :func:`bump_after_commit` themselves).
 """
 
 from __future__ import annotations
@@ -23,12 +31,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import threading
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -37,6 +50,8 @@ log = logging.getLogger(__name__)
 
 ROW_TIMEOUT = 24 * 3600          # rows: a day; a changed row gets a new key long before that
 FROZEN_TIMEOUT = 30 * 24 * 3600  # documents whose content never changes (a bulletin version)
+LIST_TIMEOUT = 3600              # a list page or a filter form: keyed by rows and the reference generation
+REFERENCE = "reference"
 
 
 def fingerprint(*template_names: str, files: tuple[str, ...] = ()) -> str:
@@ -157,6 +172,22 @@ def cached_fragment(
     return mark_safe(html)  # noqa: S308 (rendered by our own autoescaping template)
 
 
+def cached_value(namespace: str, parts: Iterable[Any], compute: Callable[[], Any], *, files: Sequence[str],
+                 timeout: int = LIST_TIMEOUT) -> Any:
+    """A value (a model instance, say) from the cache, or ``compute()`` on a miss; ``None`` is never kept.
+
+    ``files`` are the source files that shape the value (a model's module), so a deployment that changes
+    them never unpickles an old value.
+    """
+    cache_key = fragment_key(namespace, parts, files=files)
+    value = _get_many([cache_key]).get(cache_key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            _set_many({cache_key: value}, timeout)
+    return value
+
+
 def cached_items(
     objects: Sequence[Any], *, namespace: str, key: Callable[[Any], Iterable[Any]], build: Callable[[Any], Any],
     files: Sequence[str], timeout: int = ROW_TIMEOUT,
@@ -179,3 +210,86 @@ def cached_items(
     if missed:
         _set_many(missed, timeout)
     return items
+
+
+# --- generations ----------------------------------------------------------------------------------
+
+_request = threading.local()
+
+
+def _request_started(**kwargs) -> None:
+    _request.generations = {}
+
+
+def _request_finished(**kwargs) -> None:
+    _request.generations = None
+
+
+request_started.connect(_request_started, dispatch_uid="fragments-request-started")
+request_finished.connect(_request_finished, dispatch_uid="fragments-request-finished")
+
+
+def generation(name: str = REFERENCE) -> str:
+    """The current token of ``name``; a new one is made when the cache has none (first use, or flushed).
+
+    Read it BEFORE reading the data a fragment shows: a change bumps the token again after it commits,
+    so no fragment is stored under the final token with data older than the change. Within a request
+    the token is read from the cache once (a bump made by the request itself is seen at once).
+    """
+    memo = getattr(_request, "generations", None)
+    if memo is not None and name in memo:
+        return memo[name]
+    token = _read_generation(name)
+    if memo is not None:
+        memo[name] = token
+    return token
+
+
+def _read_generation(name: str) -> str:
+    key = f"gen:{name}"
+    try:
+        token = cache.get(key)
+        if token is None:
+            cache.add(key, uuid.uuid4().hex[:12], None)  # the first of two racing requests wins
+            token = cache.get(key)
+    except Exception:  # noqa: BLE001 (cache down: a token of its own, so nothing cached is trusted)
+        log.warning("fragment cache unavailable for the %s generation", name, exc_info=True)
+        token = None
+    return token or uuid.uuid4().hex[:12]
+
+
+def bump(name: str = REFERENCE) -> None:
+    memo = getattr(_request, "generations", None)
+    if memo:
+        memo.pop(name, None)
+    try:
+        cache.set(f"gen:{name}", uuid.uuid4().hex[:12], None)
+    except Exception:  # noqa: BLE001
+        log.warning("fragment cache unavailable: the %s generation was not bumped", name, exc_info=True)
+
+
+def bump_after_commit(name: str = REFERENCE) -> None:
+    """Bump now (so the transaction itself sees its change) and again once it commits: a request that
+    read the first token and the data before the commit may have cached the old data under it."""
+    bump(name)
+    transaction.on_commit(lambda: bump(name))
+
+
+def _changed(sender, update_fields=None, action="", **kwargs) -> None:
+    if update_fields and set(update_fields) <= {"last_login"}:
+        return  # signing in touches the user row but nothing any page shows of them
+    if action.startswith("pre_"):
+        return  # a many-to-many change: bump once, on its post_ signal
+    bump_after_commit()
+
+
+def watch(*models, links: tuple = ()) -> None:
+    """Bump the reference generation after any save or delete of ``models`` (and of their many-to-many
+    links), and after any change of the many-to-many ``links`` (e.g. ``Task.standards``) of other models."""
+    for model in models:
+        uid = f"fragments-{model._meta.label}"
+        post_save.connect(_changed, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=uid + "-delete")
+        links += tuple(field.remote_field.through for field in model._meta.local_many_to_many)
+    for through in links:
+        m2m_changed.connect(_changed, sender=through, dispatch_uid=f"fragments-{through._meta.label}")

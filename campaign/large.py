@@ -49,7 +49,7 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from accounts.services import unit_save
-from campaign import loader
+from campaign import fragments, loader
 from campaign.demo import DEMO_PASSWORD, GIVEN, SURNAMES
 from campaign.geo import distance_m
 from campaign.models import Campaign, EventCategory, Framework, PointType, Site, Standard
@@ -138,6 +138,7 @@ def build(*, scale: float = 1.0, seed: int = 7, now: datetime.datetime | None = 
         log(f"{len(tasks)} tasks, {built.counts['task_updates']} updates")
         _findings(built, people, sites, rng, now)
         log(f"{built.counts['findings']} findings")
+        fragments.bump_after_commit()  # bulk inserts send no signals: cached pages must not outlive them
     if connection.vendor == "postgresql":
         # Fresh planner statistics, as autovacuum would gather soon after a bulk load.
         with connection.cursor() as cursor:

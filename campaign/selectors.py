@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from campaign import fragments, models
 from campaign.models import (
     Campaign,
     Content,
@@ -20,8 +21,17 @@ from campaign.models import (
 
 
 def current_campaign(on: datetime.date | None = None) -> Campaign | None:
-    """The campaign running today; failing that the next one to start, then the latest that ended."""
+    """The campaign running today; failing that the next one to start, then the latest that ended.
+
+    Nearly every page asks, so the answer is cached for the day under the reference generation, which
+    any change to a campaign or a framework moves on (campaign/fragments.py).
+    """
     on = on or timezone.localdate()
+    return fragments.cached_value("current-campaign", (on, fragments.generation()), lambda: _current_campaign(on),
+                                  files=(models.__file__,))
+
+
+def _current_campaign(on: datetime.date) -> Campaign | None:
     qs = Campaign.objects.select_related("framework")
     return (
         qs.filter(start_date__lte=on, end_date__gte=on).order_by("-start_date").first()

@@ -77,12 +77,23 @@ def task_list(user, *, campaign: Campaign | None = None, on: datetime.date | Non
     qs = tasks_visible_to(user)
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
-    return (
-        with_overdue(qs, on)
-        .select_related("unit", "responsible", "supervisor", "parent")
-        .prefetch_related(Prefetch("standards", queryset=Standard.objects.only("id", "code", "content_id")))
-        .order_by("-overdue", "deadline", "seq")
-    )
+    return _with_row_data(with_overdue(qs, on)).order_by("-overdue", "deadline", "seq")
+
+
+def _with_row_data(queryset: QuerySet[Task]) -> QuerySet[Task]:
+    return queryset.select_related("unit", "responsible", "supervisor", "parent").prefetch_related(
+        Prefetch("standards", queryset=Standard.objects.only("id", "code", "content_id")))
+
+
+# What names a list row's own data: every service that changes a task bumps its version and updated_at, so a
+# page cached under its rows' stamps shows any change at once (campaign/paging.py, tasks.views.task_list).
+ROW_STAMP = ("pk", "version", "updated_at")
+
+
+def tasks_in_order(pks: list[int], on: datetime.date | None = None) -> list[Task]:
+    """The tasks ``pks`` (already checked visible) with what a list row shows, in the order given."""
+    found = {task.pk: task for task in _with_row_data(with_overdue(Task.objects.filter(pk__in=pks), on))}
+    return [found[pk] for pk in pks if pk in found]
 
 
 def task_detail(user, pk: int) -> Task:

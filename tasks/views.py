@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import units_visible_to
 from accounts.selectors import people_visible_to
+from campaign import fragments
 from campaign.fragments import LazyRows, cached_rows
 from campaign.models import Campaign, Standard
+from campaign.paging import stamped_page
 from campaign.selectors import current_campaign
 from campaign.uploads import serve_private_file
 from tasks import rules, selectors, services, spreadsheets
@@ -51,26 +53,52 @@ def _standard_choices(filterset: TaskFilter, campaign: Campaign) -> None:
 
 @login_required
 def task_list(request):
-    """The squad's list: overdue first, then by deadline; filters and search; htmx swaps only the results."""
+    """The squad's list: overdue first, then by deadline; filters and search; htmx swaps only the results.
+
+    Both halves of the page are cached (issue 7). The results are keyed by their rows' stamps (one narrow
+    query), the count, the day (days overdue) and the reference generation, so any change to a row shows
+    at once; the rows themselves are read only on a miss. The filter form is keyed by the user (whose
+    choices it offers), the query and the reference generation.
+    """
     campaign = _campaign_or_404()
+    generation = fragments.generation()  # before any data is read: see fragments.generation
+    today = timezone.localdate()
     filterset = TaskFilter(request.GET or None, queryset=selectors.task_list(request.user, campaign=campaign),
                            request=request)
     _standard_choices(filterset, campaign)
     tasks = filterset.qs if filterset.is_bound else filterset.queryset
     if filterset.is_bound and not filterset.is_valid():
         tasks = tasks.none()
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, stamps = stamped_page(tasks, request.GET.get("page"), PAGE_SIZE, selectors.ROW_STAMP)
     query = request.GET.copy()
     query.pop("page", None)
+    query = query.urlencode()
+
+    def render_results() -> str:
+        rows = _task_rows(selectors.tasks_in_order([pk for pk, *_rest in stamps], on=today))
+        return get_template("tasks/_results.html").render({"page": page, "rows": rows, "query": query})
+
+    results = fragments.cached_fragment(
+        "tasks-results", (campaign.pk, query, page.number, page.paginator.count, today, generation, *stamps),
+        render_results, templates=RESULT_TEMPLATES, timeout=fragments.LIST_TIMEOUT)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(results)
+    filters = fragments.cached_fragment(
+        "tasks-filters", (request.user.pk, campaign.pk, query, generation),
+        lambda: get_template("tasks/_filters.html").render({"filter": filterset, "active_filters": sum(
+            1 for key, value in request.GET.items() if value and key not in ("q", "page"))}),
+        templates=("tasks/_filters.html",), timeout=fragments.LIST_TIMEOUT)
+    chosen = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    export_query = (f"?unit={chosen['unit'].pk}" if chosen.get("unit")
+                    else f"?responsible={chosen['responsible'].pk}" if chosen.get("responsible") else "")
     context = {
-        "campaign": campaign, "filter": filterset, "page": page, "today": timezone.localdate(),
-        "rows": _task_rows(page.object_list),
-        "query": query.urlencode(), "can_create": rules.can_create_any(request.user),
-        "active_filters": sum(1 for key, value in query.items() if value and key not in ("q", "page")),
-        "can_import": rules.can_import(request.user),
+        "campaign": campaign, "filters": filters, "results": results, "export_query": export_query,
+        "can_create": rules.can_create_any(request.user), "can_import": rules.can_import(request.user),
     }
-    template = "tasks/_results.html" if request.headers.get("HX-Request") else "tasks/list.html"
-    return render(request, template, context)
+    return render(request, "tasks/list.html", context)
+
+
+RESULT_TEMPLATES = ("tasks/_results.html", "tasks/_row.html", "tasks/_status.html")
 
 
 def _task_row_key(t: Task) -> tuple:

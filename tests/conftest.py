@@ -86,6 +86,15 @@ def _jobs_run_in_process(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts on an empty cache: ids restart with each test database, and cached pages are
+    keyed by them (campaign/fragments.py)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
