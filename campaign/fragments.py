@@ -35,7 +35,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -164,12 +164,40 @@ def cached_fragment(
     timeout: int = FROZEN_TIMEOUT,
 ) -> SafeString:
     """One fragment, rendered by ``render()`` on a miss; for content that never changes under its key."""
-    cache_key = fragment_key(namespace, parts, templates=templates)
-    html = _get_many([cache_key]).get(cache_key)
-    if html is None:
-        html = str(render())
-        _set_many({cache_key: html}, timeout)
-    return mark_safe(html)  # noqa: S308 (rendered by our own autoescaping template)
+    return cached_fragments([Fragment(namespace, tuple(parts), render, tuple(templates))], timeout=timeout)[0]
+
+
+class Fragment(NamedTuple):
+    namespace: str
+    parts: tuple
+    render: Callable[[], str]
+    templates: tuple[str, ...]
+
+
+def cached_fragments(fragments: Sequence[Fragment], *, timeout: int) -> list[SafeString]:
+    """Several fragments with one cache round trip each way; ``render()`` runs only for the misses."""
+    keys = [fragment_key(f.namespace, f.parts, templates=f.templates) for f in fragments]
+    found = _get_many(keys)
+    html, missed = [], {}
+    for cache_key, fragment in zip(keys, fragments, strict=True):
+        text = found.get(cache_key)
+        if text is None:
+            text = missed[cache_key] = str(fragment.render())
+        html.append(mark_safe(text))  # noqa: S308 (rendered by our own autoescaping templates)
+    if missed:
+        _set_many(missed, timeout)
+    return html
+
+
+# A cached fragment with forms carries this instead of the CSRF token, which is per person: the view puts
+# the reader's own token in its place (see with_csrf).
+CSRF_SLOT = "csrfslot7f3a9c1e5b"
+
+
+def with_csrf(html: str, request) -> SafeString:
+    from django.middleware.csrf import get_token
+
+    return mark_safe(html.replace(CSRF_SLOT, get_token(request)))  # noqa: S308 (the token is alphanumeric)
 
 
 def cached_value(namespace: str, parts: Iterable[Any], compute: Callable[[], Any], *, files: Sequence[str],
@@ -275,21 +303,27 @@ def bump_after_commit(name: str = REFERENCE) -> None:
     transaction.on_commit(lambda: bump(name))
 
 
-def _changed(sender, update_fields=None, action="", **kwargs) -> None:
-    if update_fields and set(update_fields) <= {"last_login"}:
-        return  # signing in touches the user row but nothing any page shows of them
-    if action.startswith("pre_"):
-        return  # a many-to-many change: bump once, on its post_ signal
-    bump_after_commit()
+def _bumper(name: str):
+    def changed(sender, update_fields=None, action="", **kwargs) -> None:
+        if update_fields and set(update_fields) <= {"last_login"}:
+            return  # signing in touches the user row but nothing any page shows of them
+        if action.startswith("pre_"):
+            return  # a many-to-many change: bump once, on its post_ signal
+        bump_after_commit(name)
+    return changed
 
 
-def watch(*models, links: tuple = ()) -> None:
-    """Bump the reference generation after any save or delete of ``models`` (and of their many-to-many
-    links), and after any change of the many-to-many ``links`` (e.g. ``Task.standards``) of other models."""
+_BUMPERS: dict[str, Callable] = {}
+
+
+def watch(*models, links: tuple = (), name: str = REFERENCE) -> None:
+    """Bump generation ``name`` after any save or delete of ``models`` (and of their many-to-many links),
+    and after any change of the many-to-many ``links`` (e.g. ``Task.standards``) of other models."""
+    changed = _BUMPERS.setdefault(name, _bumper(name))  # kept here: signals hold their receivers weakly
     for model in models:
-        uid = f"fragments-{model._meta.label}"
-        post_save.connect(_changed, sender=model, dispatch_uid=uid + "-save")
-        post_delete.connect(_changed, sender=model, dispatch_uid=uid + "-delete")
+        uid = f"fragments-{name}-{model._meta.label}"
+        post_save.connect(changed, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(changed, sender=model, dispatch_uid=uid + "-delete")
         links += tuple(field.remote_field.through for field in model._meta.local_many_to_many)
     for through in links:
-        m2m_changed.connect(_changed, sender=through, dispatch_uid=f"fragments-{through._meta.label}")
+        m2m_changed.connect(changed, sender=through, dispatch_uid=f"fragments-{name}-{through._meta.label}")

@@ -138,7 +138,9 @@ def build(*, scale: float = 1.0, seed: int = 7, now: datetime.datetime | None = 
         log(f"{len(tasks)} tasks, {built.counts['task_updates']} updates")
         _findings(built, people, sites, rng, now)
         log(f"{built.counts['findings']} findings")
-        fragments.bump_after_commit()  # bulk inserts send no signals: cached pages must not outlive them
+        # Bulk inserts send no signals: cached pages and counts must not outlive them.
+        fragments.bump_after_commit()
+        fragments.bump_after_commit("findings")
     if connection.vendor == "postgresql":
         # Fresh planner statistics, as autovacuum would gather soon after a bulk load.
         with connection.cursor() as cursor:

@@ -15,6 +15,7 @@ from django.db.models.functions import Round
 from django.utils import timezone
 
 from accounts.access import restrict_to_units, sees_all_units
+from campaign import fragments
 from campaign.models import Campaign, CheckItem, PointType, Site
 from inspections.models import CheckResult, Finding, FindingPhoto, Inspection, Rectification, Verification
 
@@ -60,6 +61,27 @@ def findings_visible_to(user) -> QuerySet[Finding]:
     if rule is not None:
         qs = qs.filter(rule)
     return with_light(qs).order_by("-reported_at", "-pk")
+
+
+# What names a list row's own data: every service that changes a finding bumps its version, and the light
+# moves with the clock, so a page cached under its rows' stamps shows any change at once (campaign/paging.py).
+ROW_STAMP = ("pk", "version", "light")
+# The generation any saved or deleted finding moves on (inspections/apps.py): list counts are cached under it.
+FINDINGS = "findings"
+
+
+def count_key(user, query: str, *, generation: str) -> tuple | None:
+    """What a findings list's count depends on, or None when it moves with the clock (the light filter)."""
+    if "light=" in query:
+        return None
+    return (user.pk, query, generation, fragments.generation(FINDINGS))
+
+
+def findings_in_order(pks: list[int]) -> list[Finding]:
+    """The findings ``pks`` (already checked visible) with what a list row shows, in the order given."""
+    rows = Finding.objects.select_related("category__parent", "responsible_unit", "reporter", "site")
+    found = {finding.pk: finding for finding in with_light(rows.filter(pk__in=pks))}
+    return [found[pk] for pk in pks if pk in found]
 
 
 def finding_detail(user, pk: int) -> Finding:

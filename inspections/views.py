@@ -8,11 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from campaign import fragments
 from campaign.fragments import LazyRows, cached_rows
 from campaign.models import CheckItem, EventCategory, PointType, Site
+from campaign.paging import stamped_page
 from campaign.selectors import current_campaign
 from campaign.uploads import serve_private_file
 from inspections import exports, rules, selectors, services
@@ -152,14 +155,36 @@ def _filtered(request):
 
 @login_required
 def finding_list(request):
+    """Findings newest first, with filters. Cached like the squad list (tasks.views.task_list): the results
+    under their rows' stamps (pk, version, light), the filter form (the same for everyone) under the query;
+    both under the reference generation, read first."""
+    generation = fragments.generation()
     filters = _filtered(request)
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query = query.urlencode()
+    page, stamps = stamped_page(filters.qs, request.GET.get("page"), PAGE_SIZE, selectors.ROW_STAMP,
+                                count_key=selectors.count_key(request.user, query, generation=generation))
+
+    def render_results() -> str:
+        rows = finding_rows(selectors.findings_in_order([pk for pk, *_rest in stamps]))
+        return get_template("inspections/_finding_results.html").render(
+            {"page": page, "finding_rows": rows, "query": query})
+
     return render(request, "inspections/finding_list.html", {
-        "filters": filters, "page": page, "query": query.urlencode(), "finding_rows": finding_rows(page.object_list),
-        "may_log": rules.may_inspect(request.user),
+        "page": page, "query": query, "may_log": rules.may_inspect(request.user),
+        "results": fragments.cached_fragment(
+            "findings-results", (query, page.number, page.paginator.count, generation, *stamps), render_results,
+            templates=RESULT_TEMPLATES, timeout=fragments.LIST_TIMEOUT),
+        "filters": fragments.cached_fragment(
+            "findings-filters", (query, generation),
+            lambda: get_template("inspections/_finding_filters.html").render({"filters": filters, "query": query}),
+            templates=("inspections/_finding_filters.html",), timeout=fragments.LIST_TIMEOUT),
     })
+
+
+RESULT_TEMPLATES = ("inspections/_finding_results.html", "inspections/_finding_table.html",
+                    "inspections/_finding_row.html", "inspections/_light.html", "inspections/_pagination.html")
 
 
 @login_required

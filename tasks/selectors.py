@@ -97,16 +97,18 @@ def tasks_in_order(pks: list[int], on: datetime.date | None = None) -> list[Task
 
 
 def task_detail(user, pk: int) -> Task:
-    """One visible task with everything its page shows; raises Task.DoesNotExist otherwise."""
-    children = Prefetch("children", queryset=with_overdue(Task.objects.select_related("unit", "responsible"))
-                        .order_by("seq"))
-    updates = Prefetch("updates", queryset=task_history())
-    return (
-        with_overdue(tasks_visible_to(user))
-        .select_related("campaign", "unit", "responsible", "supervisor", "parent", "created_by")
-        .prefetch_related("standards", children, updates)
-        .get(pk=pk)
-    )
+    """One visible task, with its unit, person and breadcrumb parents; raises Task.DoesNotExist otherwise.
+
+    Only the row: its page reads its standards, items and history itself, and only when its cached
+    fragments miss (tasks.views._detail); the forms that post to it need no more.
+    """
+    return (with_overdue(tasks_visible_to(user))
+            .select_related("unit", "responsible", "parent__parent")
+            .get(pk=pk))
+
+
+def children_of(task: Task) -> QuerySet[Task]:
+    return with_overdue(task.children.select_related("unit", "responsible")).order_by("seq")
 
 
 def task_history() -> QuerySet[TaskUpdate]:

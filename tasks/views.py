@@ -69,7 +69,8 @@ def task_list(request):
     tasks = filterset.qs if filterset.is_bound else filterset.queryset
     if filterset.is_bound and not filterset.is_valid():
         tasks = tasks.none()
-    page, stamps = stamped_page(tasks, request.GET.get("page"), PAGE_SIZE, selectors.ROW_STAMP)
+    page, stamps = stamped_page(tasks, request.GET.get("page"), PAGE_SIZE, selectors.ROW_STAMP,
+                                count_with_rows=True)
     query = request.GET.copy()
     query.pop("page", None)
     query = query.urlencode()
@@ -120,31 +121,61 @@ def _task_rows(tasks) -> LazyRows:
                        depends=("tasks/_status.html",))
 
 
-def _detail(request, task: Task, *, status: int = 200, stale: bool = False, **forms):
+def _detail(request, task: Task, *, status: int = 200, stale: bool = False, generation: str | None = None, **forms):
+    """The task page. Its head, its forms and its history are fragments cached under the task's version, the
+    day, the reader's permissions and the reference ``generation`` (read before the task): every change to
+    a task bumps its version and adds a history row. The page shown after a refused post (stale version or
+    bad input: ``forms`` are bound) is rendered afresh."""
     user = request.user
     version = {"version": task.version}
+    today = timezone.localdate()
     can_update = rules.can_update(user, task) and task.status != Task.Status.DONE
     can_manage = rules.can_manage(user, task)
-    context = {
-        "task": task, "today": timezone.localdate(), "stale": stale,
-        "chain": selectors.parent_chain(task, user),
-        "children": task.children.all(), "history": task.updates.all(),
+    flags = {
         "can_update": can_update, "can_manage": can_manage,
         "can_split": can_manage and services.depth_allows_children(task) and task.status != Task.Status.DONE,
         "can_reopen": rules.can_reopen(user, task) and task.status == Task.Status.DONE,
-        "update_form": forms.get("update_form") or UpdateForm(
-            initial=version | {"status": task.status if task.status != Task.Status.NOT_STARTED
-                               else Task.Status.IN_PROGRESS, "progress": task.progress}, task=task),
-        "assign_form": forms.get("assign_form") or AssignForm(
-            initial=version, people=selectors.assignable_people(task)),
-        "reopen_form": forms.get("reopen_form") or ReopenForm(initial=version),
+    }
+
+    def head() -> str:
+        return get_template("tasks/_head.html").render({"task": task, **flags})
+
+    def actions() -> str:
+        return get_template("tasks/_actions.html").render({
+            "task": task, "csrf_token": fragments.CSRF_SLOT, **flags,
+            "update_form": forms.get("update_form") or UpdateForm(
+                initial=version | {"status": task.status if task.status != Task.Status.NOT_STARTED
+                                   else Task.Status.IN_PROGRESS, "progress": task.progress}, task=task),
+            "assign_form": forms.get("assign_form") or AssignForm(
+                initial=version, people=selectors.assignable_people(task)),
+            "reopen_form": forms.get("reopen_form") or ReopenForm(initial=version),
+        })
+
+    def history() -> str:
+        return get_template("tasks/_history.html").render({"history": selectors.task_history().filter(task=task)})
+
+    parts = (task.pk, task.version, today, generation, *flags.values())
+    specs = [fragments.Fragment("task-head", parts, head, ("tasks/_head.html", "tasks/_status.html")),
+             fragments.Fragment("task-actions", parts, actions, ("tasks/_actions.html", "partials/form.html",
+                                                                  "partials/form_errors.html")),
+             fragments.Fragment("task-history", parts, history, ("tasks/_history.html",))]
+    if generation is None or stale or forms:
+        rendered = [spec.render() for spec in specs]  # a refused post: what the person typed, never cached
+    else:
+        rendered = fragments.cached_fragments(specs, timeout=fragments.LIST_TIMEOUT)
+    context = {
+        "task": task, "stale": stale, "chain": selectors.parent_chain(task, user),
+        # The deepest level (personal items) has no items under it: no query for them.
+        "children": selectors.children_of(task) if services.depth_allows_children(task) else [],
+        "head": rendered[0], "actions": fragments.with_csrf(rendered[1], request), "history": rendered[2],
     }
     return render(request, "tasks/detail.html", context, status=status)
 
 
 @login_required
 def task_detail(request, pk: int):
-    return _detail(request, _task_or_404(request, pk))
+    generation = fragments.generation()  # before the task and its names are read: see fragments.generation
+    return _detail(request, _task_or_404(request, pk), generation=generation)
 
 
 def _refresh_version(form, task: Task):

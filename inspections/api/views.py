@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from campaign.paging import StampedListMixin
 from campaign.uploads import serve_private_file
 from inspections import selectors, services
 from inspections.api import serializers as s
@@ -69,15 +70,30 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     list=extend_schema(summary="Findings the user may see, filtered"),
     retrieve=extend_schema(summary="A finding with its photos and history", responses=s.FindingSerializer),
 )
-class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FindingViewSet(StampedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.FindingSerializer
     filterset_class = FindingFilter
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    # The list is cached under its rows' stamps (campaign/paging.py); newest first walks an index, so the
+    # count is read apart, and cached under the findings generation.
+    row_stamp = selectors.ROW_STAMP
+    count_with_rows = False
 
     def get_queryset(self):
+        return self._with_history(selectors.findings_visible_to(self.request.user))
+
+    @staticmethod
+    def _with_history(queryset):
         photos = FindingPhoto.objects.order_by("uploaded_at", "pk")
-        return selectors.findings_visible_to(self.request.user).prefetch_related(
-            Prefetch("photos", queryset=photos), "rectifications", "verifications")
+        return queryset.prefetch_related(Prefetch("photos", queryset=photos), "rectifications", "verifications")
+
+    def rows_in_order(self, pks):
+        found = {f.pk: f for f in self._with_history(selectors.findings_visible_to(self.request.user))
+                 .filter(pk__in=pks)}
+        return [found[pk] for pk in pks if pk in found]
+
+    def count_key(self, query, generation):
+        return selectors.count_key(self.request.user, query, generation=generation)
 
     def _answer(self, finding_pk, code=status.HTTP_200_OK):
         finding = self.get_queryset().get(pk=finding_pk)

@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from campaign.models import Campaign, Standard
+from campaign.paging import StampedListMixin
 from campaign.selectors import current_campaign
 from campaign.uploads import serve_private_file
 from tasks import selectors, services
@@ -68,14 +69,18 @@ def _django_errors(exc: DjangoValidationError) -> ValidationError:
     list=extend_schema(summary="Tasks the user may see, overdue first, then by deadline"),
     retrieve=extend_schema(summary="One task; its version is the ETag"),
 )
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TaskViewSet(StampedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.TaskSerializer
     filterset_class = TaskFilter
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     queryset = Task.objects.none()  # for the schema; get_queryset narrows to what the user may see
+    row_stamp = selectors.ROW_STAMP  # the list is cached under its rows' stamps (campaign/paging.py)
 
     def get_queryset(self):
         return selectors.task_list(self.request.user)
+
+    def rows_in_order(self, pks):
+        return selectors.tasks_in_order(pks)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)

@@ -124,8 +124,12 @@ def _many(people, district, n):
 def test_the_findings_endpoint_runs_the_same_queries_for_5_and_50(people, district, n, django_assert_num_queries):
     _many(people, district, n)
     client = api(people["leader"])
-    # count, page of findings (joined category + major, unit, reporter, site),
+    # count, the page's stamps, page of findings (joined category + major, unit, reporter, site),
     # photos, rectifications, verifications
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(FINDINGS)
     assert response.json()["count"] == n
+    # Again: the count and the answer come from the cache; only the page's stamps are read.
+    with django_assert_num_queries(1):
+        again = client.get(FINDINGS)
+    assert again.json() == response.json()

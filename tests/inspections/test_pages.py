@@ -225,9 +225,9 @@ def test_our_open_findings_runs_the_same_queries_for_5_and_50(client, people, di
                                                               django_assert_num_queries):
     _many(people, district, n)
     _client(client, people["squad1"])
-    # session, user, the user's unit, findings (joined, light annotated), their photos,
+    # session, user with their unit, findings (joined, light annotated), their photos,
     # the unread-notices count of the layout's menu.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get(reverse("inspections:unit_findings")).status_code == 200
 
 
