@@ -207,21 +207,43 @@ def lua(path: str, method: str, cookie: str, csrf: str, expect: int, posts) -> P
     return script
 
 
-def wrk(base: str, target: dict, *, floor: bool, csrf: str, args) -> dict:
+def wrk(base: str, target: dict, *, floor: bool, csrf: str, args, warm_up: bool = True) -> dict:
     path = target["floor"] if floor else target["path"]
     method = target.get("method", "GET")
     expect = target.get("floor_expect", 200) if floor else target.get("expect", 200)
+    if warm_up:  # imports, template loading, connections, the caches
+        posts = post_rows(target["squad"], args.threads, 400) if method == "POST" else []
+        script = lua(path, method, target["cookie"], csrf, expect, posts)
+        subprocess.run(["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", "2s", "-s", str(script),
+                        base], capture_output=True, check=True)
+    if method == "POST":  # the versions moved on: let the last requests finish, then read them afresh
+        time.sleep(2)
     posts = post_rows(target["squad"], args.threads, 400) if method == "POST" else []
     script = lua(path, method, target["cookie"], csrf, expect, posts)
-    subprocess.run(["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", "2s", "-s", str(script), base],
-                   capture_output=True, check=True)  # warm-up: imports, template loading, connections
-    if method == "POST":  # the warm-up moved the versions on; let its last requests finish before reading them
-        time.sleep(5)
-        script = lua(path, method, target["cookie"], csrf, expect, post_rows(target["squad"], args.threads, 400))
     out = subprocess.run(["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s",
                           "--latency", "-s", str(script), base], capture_output=True, text=True, check=True).stdout
     match = re.search(r"^BENCH (\{.*\})$", out, re.M)
     return json.loads(match.group(1))
+
+
+def measure(base: str, target: dict, *, csrf: str, args) -> dict:
+    """``args.rounds`` alternating runs of the floor and the page, so both see the same machine.
+
+    The host's CPU speed drifts by tens of per cent from minute to minute (other tenants), so one run of
+    each, a minute apart, compares two different machines. Reported: the median of each figure over the
+    rounds, and the median of the rounds' ratios.
+    """
+    floors, reals = [], []
+    for n in range(args.rounds):
+        floors.append(wrk(base, target, floor=True, csrf=csrf, args=args, warm_up=n == 0))
+        reals.append(wrk(base, target, floor=False, csrf=csrf, args=args, warm_up=n == 0))
+
+    def median(runs: list[dict]) -> dict:
+        return {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50", "p95", "p99")} | {
+            "bad": sum(run["bad"] for run in runs), "rounds": [round(run["rps"]) for run in runs]}
+
+    ratio = statistics.median(real["rps"] / floor["rps"] for real, floor in zip(reals, floors, strict=True))
+    return {"name": target["name"], "real": median(reals), "floor": median(floors), "ratio": ratio}
 
 
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
@@ -252,7 +274,8 @@ def report(args, results: list[dict], bulletin: dict, pack_result: dict, started
         f"## {args.label} — {started}", "",
         f"- machine: {machine()}; load average before the run: {load}",
         f"- gunicorn: {args.workers} sync workers; wrk: {args.threads} threads, {args.connections} connections, "
-        f"{args.duration} s per endpoint after a 2 s warm-up, load generator on the same machine",
+        f"{args.rounds} alternating rounds of {args.duration} s (floor, page) per endpoint after a 2 s warm-up "
+        "of each; medians over the rounds; load generator on the same machine",
         f"- sessions: `{settings.SESSION_ENGINE}`; "
         f"cache: `{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}`; "
         f"CONN_MAX_AGE={settings.DATABASES['default'].get('CONN_MAX_AGE')}",
@@ -261,8 +284,7 @@ def report(args, results: list[dict], bulletin: dict, pack_result: dict, started
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
-        real, floor = r["real"], r["floor"]
-        ratio = real["rps"] / floor["rps"] if floor["rps"] else 0
+        real, floor, ratio = r["real"], r["floor"], r["ratio"]
         ok = ratio >= BUDGET_RATIO and real["p95"] <= BUDGET_P95_MS and real["bad"] == 0
         lines.append(f"| {r['name']} | {real['rps']:.1f} | {real['p50']:.1f} | {real['p95']:.1f} | {real['p99']:.1f} "
                      f"| {floor['rps']:.1f} | {floor['p95']:.1f} | {ratio:.0%} | {real['bad']} | {verdict(ok)} |")
@@ -289,7 +311,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--duration", type=int, default=12)
+    parser.add_argument("--duration", type=int, default=8, help="Seconds per run.")
+    parser.add_argument("--rounds", type=int, default=3, help="Alternating floor/page runs per endpoint.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", default="", help="Run only endpoints whose name contains this text.")
     parser.add_argument("--skip-reports", action="store_true", help="Skip the bulletin and pack measurements.")
@@ -324,11 +347,12 @@ def main() -> None:
     results = []
     try:
         for target in chosen:
-            floor = wrk(base, target, floor=True, csrf=csrf, args=args)
-            real = wrk(base, target, floor=False, csrf=csrf, args=args)
-            results.append({"name": target["name"], "real": real, "floor": floor})
-            print(f"{target['name']}: {real['rps']:.1f} req/s p95 {real['p95']:.1f} ms bad {real['bad']} | "
-                  f"floor {floor['rps']:.1f} req/s p95 {floor['p95']:.1f} ms bad {floor['bad']}", flush=True)
+            result = measure(base, target, csrf=csrf, args=args)
+            results.append(result)
+            real, floor = result["real"], result["floor"]
+            print(f"{target['name']}: {real['rps']:.1f} req/s {real['rounds']} p95 {real['p95']:.1f} ms "
+                  f"bad {real['bad']} | floor {floor['rps']:.1f} req/s {floor['rounds']} p95 {floor['p95']:.1f} ms "
+                  f"| ratio {result['ratio']:.0%}", flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -63,7 +63,9 @@ def _record(task: Task, *, by: User, kind: str, note: str = "", **changes) -> Ta
         task.first_response_at = now
     task.save()
     update = TaskUpdate(task=task, kind=kind, by=by, at=now, note=note, version=task.version, **changes)
-    update.full_clean()
+    # The row's own values are checked; its task, people and (task, version) need no query each: the
+    # task is locked and its version was just bumped, and the objects are in hand.
+    update.full_clean(exclude=["task", "by", "assignee_before", "assignee_after"], validate_constraints=False)
     update.save()
     return update
 
@@ -152,7 +154,7 @@ def task_update_status(
         raise ValidationError({"status": _("Unknown status.")})
     if task.status == Status.DONE and status != Status.DONE:
         raise ValidationError({"status": _("This task is done; reopen it (with a reason) to change it.")})
-    has_children = task.children.exists()
+    has_children = depth_allows_children(task) and task.children.exists()  # personal items have none
     if has_children and progress is not None and progress != task.progress and status != Status.DONE:
         raise ValidationError({"progress": _("This task's progress is worked out from its items.")})
     if has_children and status == Status.DONE and task.children.exclude(status=Status.DONE).exists():
