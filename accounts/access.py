@@ -46,6 +46,23 @@ def units_visible_to(user) -> QuerySet[Unit]:
     return Unit.objects.filter(_subtree_q(user, ""))
 
 
+def visible_unit_ids(user) -> list[int] | None:
+    """The ids of :func:`units_visible_to`, or None for "every unit".
+
+    Cached per user under the reference generation (any unit or person saved moves it on; see
+    campaign/fragments.py), so the visibility rules of the busiest pages cost no query for the unit tree.
+    """
+    if sees_all_units(user):
+        return None
+    if not _is_signed_in(user) or user.unit_id is None:
+        return []
+    from campaign import fragments
+
+    return fragments.cached_value(
+        "visible-units", (user.pk, user.unit.path, fragments.generation()),
+        lambda: list(units_visible_to(user).order_by("pk").values_list("pk", flat=True)), files=(__file__,))
+
+
 def units_actionable_by(user) -> QuerySet[Unit]:
     """The units in which ``user`` may change things as a unit (a squad leader in their squad)."""
     if acts_in_all_units(user):

@@ -29,9 +29,22 @@ class Entry:
     order: int = 100
 
 
+# Moved on by every notice written or read (reports): the reminders entry shows the unread count.
+NOTICES = "notices"
+
+
 def entries(user) -> list[Entry]:
+    """Every page's top bar asks: cached per user and language under the reference generation (roles,
+    units) and the notices generation (the unread count); see campaign/fragments.py."""
     if not user.is_authenticated:
         return []
+    from campaign import fragments
+
+    parts = (user.pk, fragments.generation(), fragments.generation(NOTICES))
+    return fragments.cached_value("navigation", parts, lambda: _entries(user), files=(__file__,))
+
+
+def _entries(user) -> list[Entry]:
     found: list[Entry] = []
     for app in APPS_WITH_NAVIGATION:
         if app not in settings.INSTALLED_APPS:
@@ -42,7 +55,9 @@ def entries(user) -> list[Entry]:
         provider = getattr(module, "app_entries", None)
         if provider:
             found.extend(provider(user))
-    return sorted(found, key=lambda e: e.order)
+    # Plain strings in the reader's language, so the list can be kept in the cache.
+    return sorted((Entry(str(e.title), e.url, str(e.description), e.icon, e.order) for e in found),
+                  key=lambda e: e.order)
 
 
 def app_entries(user) -> list[Entry]:

@@ -45,7 +45,8 @@ def bulletin_for(user, pk: int, *, any_version: bool = False) -> Bulletin:
     qs = bulletins_visible_to(user)
     if any_version and (is_admin(user) or is_leader(user)):
         qs = Bulletin.objects.select_related("campaign")
-    return qs.get(pk=pk)
+    # The figures are read when they are used: the page's body is cached (reports.views._bulletin_body).
+    return qs.defer("figures").get(pk=pk)
 
 
 def can_manage_meetings(user) -> bool:

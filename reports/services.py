@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 
 from accounts.access import is_admin
 from accounts.models import User
+from campaign import fragments
 from campaign.models import Campaign
+from campaign.navigation import NOTICES
 from reports import documents
 from reports.figures import bulletin_figures, issue_number
 from reports.models import AgendaItem, Bulletin, Meeting, MeetingPack, Notice, iso_week_bounds
@@ -113,6 +115,7 @@ def _notify_readers(bulletin: Bulletin) -> None:
          for pk in readers],
         ignore_conflicts=True,
     )
+    fragments.bump_after_commit(NOTICES)  # the readers' unread counts (a bulk insert sends no signal)
 
 
 def _email_bulletin(bulletin: Bulletin) -> None:
@@ -140,7 +143,9 @@ def notify(*, user: User, kind: str, key: str, message: str, url: str = "", day:
 
 
 def mark_notices_read(*, user: User) -> int:
-    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    read = Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    fragments.bump_after_commit(NOTICES)  # the top bar's unread count (an update sends no signal)
+    return read
 
 
 # --- monthly meeting -------------------------------------------------------------------------

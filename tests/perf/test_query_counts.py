@@ -27,25 +27,28 @@ from tasks.models import Task, TaskUpdate
 SMALL, LARGE = 0.002, 0.01
 
 # Per page, (cold, warm): the queries of a page read with an empty cache, and read again. Every page:
-# session, user (+ their unit); every HTML page: the unread-notice count in the header.
+# session, user (+ their unit).
 EXPECTED = {
-    # cold: campaign, the rows' stamps with the count, filter menus (units, people, standards), the rows
-    # (+unit, people, parent) and their standards. Warm: campaign and menus cached, the stamps only.
-    "squad list": (10, 4),
-    # cold: task (+unit, person, parents), the breadcrumb's visibility, campaign, standards, the history
-    # (+people) and its attachments, assignable people for the form. Warm: the task and the breadcrumb.
-    "task page": (11, 5),
+    # cold: the units the user sees, campaign, the rows' stamps with the count, filter menus (units, people,
+    # standards), the rows (+unit, people, parent) and their standards, the unread count. Warm: the stamps.
+    "squad list": (11, 3),
+    # cold: task (+unit, person, parents), the units the user sees, campaign, standards, the history
+    # (+people) and its attachments, assignable people for the form, the unread count. Warm: the task.
+    "task page": (11, 3),
     # cold: count, the rows' stamps, filter menus (units, categories), the rows (+category, major, unit,
-    # reporter, site). Warm: the count cached, the stamps only.
-    "findings list": (8, 4),
-    # finding (+everything shown), photos, rectifications and their photos, verifications, relapses here
-    "finding page": (9, 9),
-    # cold: the rows' stamps with the count, the rows (+unit, people), their standards. Warm: the stamps.
+    # reporter, site), the unread count. Warm: the count cached, the stamps only.
+    "findings list": (8, 3),
+    # finding (+everything shown), photos, rectifications and their photos, verifications, relapses here;
+    # cold: the unread count.
+    "finding page": (9, 8),
+    # cold: the ?unit= filter's unit, the rows' stamps with the count, the rows (+unit, people), their
+    # standards. Warm: the unit and the stamps.
     "api tasks": (6, 4),
-    # cold: count, the rows' stamps, the rows, photos, rectifications, verifications. Warm: the stamps.
+    # cold: the ?unit= filter's unit, count, the rows' stamps, the rows, photos, rectifications,
+    # verifications. Warm: the unit and the stamps.
     "api findings": (9, 4),
-    # the bulletin (its figures are stored JSON)
-    "bulletin page": (4, 4),
+    # cold: the bulletin, its figures (for the body), the unread count. Warm: the bulletin.
+    "bulletin page": (5, 3),
     # the unit tree (once, for tasks and findings), one grouped aggregate per table and gauge level,
     # the previous bulletin, the whole-district row, relapse places, and the trend: two aggregates per
     # campaign week (26 weeks here at every scale) — never one per row.

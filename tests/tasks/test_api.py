@@ -77,11 +77,14 @@ def test_list_query_count_does_not_grow(django_assert_num_queries, campaign, squ
     for n in range(count):
         make_task(campaign=campaign, unit=squad, by=chief, responsible=chief, content=f"任务{n}", standards=[std])
     client = api(chief)
-    # 1 count for the pager, 2 the page of tasks with unit, people and parent, 3 their standards
-    # (one prefetch). The user and their unit come with the forced authentication.
-    with django_assert_num_queries(3):
+    # 1 the units the user sees (then cached), 2 the page's stamps with the count for the pager, 3 the page
+    # of tasks with unit, people and parent, 4 their standards (one prefetch). The user and their unit come
+    # with the forced authentication.
+    with django_assert_num_queries(4):
         response = client.get(url())
     assert response.status_code == 200 and response.json()["count"] == count
+    with django_assert_num_queries(1):  # again: the stamps only, the answer is cached
+        assert client.get(url()).json() == response.json()
 
 
 def test_detail_sends_the_version_as_etag_and_hides_other_units(item, owner):
