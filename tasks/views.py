@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,11 +46,13 @@ def _task_or_404(request, pk: int) -> Task:
         raise Http404(_("No such task.")) from None
 
 
-def _standard_choices(filterset: TaskFilter, campaign: Campaign) -> None:
+def _task_filter(request, tasks, campaign: Campaign) -> TaskFilter:
+    filterset = TaskFilter(request.GET or None, queryset=tasks, request=request)
     filterset.filters["standard"].queryset = (
         Standard.objects.filter(Q(bureau_scope=True) | Q(tasks__campaign=campaign), framework=campaign.framework_id)
         .distinct().order_by("content__sort_order", "number")
     )
+    return filterset
 
 
 @login_required
@@ -63,12 +67,11 @@ def task_list(request):
     campaign = _campaign_or_404()
     generation = fragments.generation()  # before any data is read: see fragments.generation
     today = timezone.localdate()
-    filterset = TaskFilter(request.GET or None, queryset=selectors.task_list(request.user, campaign=campaign),
-                           request=request)
-    _standard_choices(filterset, campaign)
-    tasks = filterset.qs if filterset.is_bound else filterset.queryset
-    if filterset.is_bound and not filterset.is_valid():
-        tasks = tasks.none()
+    tasks = selectors.task_list(request.user, campaign=campaign)
+    # The filter set is built only when the query uses it or its form is rendered (a cache miss).
+    filterset = functools.cache(lambda: _task_filter(request, tasks, campaign))
+    if request.GET:
+        tasks = filterset().qs if filterset().is_valid() else tasks.none()
     page, stamps = stamped_page(tasks, request.GET.get("page"), PAGE_SIZE, selectors.ROW_STAMP,
                                 count_with_rows=True)
     query = request.GET.copy()
@@ -79,17 +82,18 @@ def task_list(request):
         rows = _task_rows(selectors.tasks_in_order([pk for pk, *_rest in stamps], on=today))
         return get_template("tasks/_results.html").render({"page": page, "rows": rows, "query": query})
 
-    results = fragments.cached_fragment(
-        "tasks-results", (campaign.pk, query, page.number, page.paginator.count, today, generation, *stamps),
-        render_results, templates=RESULT_TEMPLATES, timeout=fragments.LIST_TIMEOUT)
+    def render_filters() -> str:
+        active = sum(1 for key, value in request.GET.items() if value and key not in ("q", "page"))
+        return get_template("tasks/_filters.html").render({"filter": filterset(), "active_filters": active})
+
+    specs = [fragments.Fragment("tasks-results", (campaign.pk, query, page.number, page.paginator.count, today,
+                                                  generation, *stamps), render_results, RESULT_TEMPLATES),
+             fragments.Fragment("tasks-filters", (request.user.pk, campaign.pk, query, generation), render_filters,
+                                ("tasks/_filters.html",))]
     if request.headers.get("HX-Request"):
-        return HttpResponse(results)
-    filters = fragments.cached_fragment(
-        "tasks-filters", (request.user.pk, campaign.pk, query, generation),
-        lambda: get_template("tasks/_filters.html").render({"filter": filterset, "active_filters": sum(
-            1 for key, value in request.GET.items() if value and key not in ("q", "page"))}),
-        templates=("tasks/_filters.html",), timeout=fragments.LIST_TIMEOUT)
-    chosen = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+        return HttpResponse(fragments.cached_fragments(specs[:1], timeout=fragments.LIST_TIMEOUT)[0])
+    results, filters = fragments.cached_fragments(specs, timeout=fragments.LIST_TIMEOUT)
+    chosen = filterset().form.cleaned_data if request.GET and filterset().is_valid() else {}
     export_query = (f"?unit={chosen['unit'].pk}" if chosen.get("unit")
                     else f"?responsible={chosen['responsible'].pk}" if chosen.get("responsible") else "")
     context = {
