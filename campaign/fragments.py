@@ -208,11 +208,16 @@ def cached_value(namespace: str, parts: Iterable[Any], compute: Callable[[], Any
     them never unpickles an old value.
     """
     cache_key = fragment_key(namespace, parts, files=files)
+    memo = getattr(_request, "values", None)  # within a request, each value is fetched once
+    if memo is not None and cache_key in memo:
+        return memo[cache_key]
     value = _get_many([cache_key]).get(cache_key)
     if value is None:
         value = compute()
         if value is not None:
             _set_many({cache_key: value}, timeout)
+    if memo is not None:
+        memo[cache_key] = value
     return value
 
 
@@ -246,11 +251,11 @@ _request = threading.local()
 
 
 def _request_started(**kwargs) -> None:
-    _request.generations = {}
+    _request.generations, _request.values = {}, {}
 
 
 def _request_finished(**kwargs) -> None:
-    _request.generations = None
+    _request.generations = _request.values = None
 
 
 request_started.connect(_request_started, dispatch_uid="fragments-request-started")

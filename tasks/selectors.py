@@ -87,14 +87,21 @@ def tasks_in_order(pks: list[int], on: datetime.date | None = None) -> list[Task
 
 
 def task_detail(user, pk: int) -> Task:
-    """One visible task, with its unit, person and breadcrumb parents; raises Task.DoesNotExist otherwise.
+    """One visible task, with its unit and breadcrumb parents; raises Task.DoesNotExist otherwise.
 
     Only the row: its page reads its standards, items and history itself, and only when its cached
     fragments miss (tasks.views._detail); the forms that post to it need no more.
     """
-    return (with_overdue(tasks_visible_to(user))
-            .select_related("unit", "responsible", "parent__parent")
-            .get(pk=pk))
+    task = tasks_visible_to(user).select_related("unit", "parent__parent").get(pk=pk)
+    return mark_overdue(task)
+
+
+def mark_overdue(task: Task, on: datetime.date | None = None) -> Task:
+    """What :func:`with_overdue` annotates, for one task in hand (no CASE to build and compile)."""
+    on = on or timezone.localdate()
+    task.overdue = task.is_overdue(on)
+    task.overdue_by = on - task.deadline if task.overdue else None
+    return task
 
 
 def children_of(task: Task) -> QuerySet[Task]:

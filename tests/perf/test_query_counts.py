@@ -32,9 +32,10 @@ EXPECTED = {
     # cold: the units the user sees, campaign, the rows' stamps with the count, filter menus (units, people,
     # standards), the rows (+unit, people, parent) and their standards, the unread count. Warm: the stamps.
     "squad list": (11, 3),
-    # cold: task (+unit, person, parents), the units the user sees, campaign, standards, the history
-    # (+people) and its attachments, assignable people for the form, the unread count. Warm: the task.
-    "task page": (11, 3),
+    # cold: task (+unit, parents), the units the user sees, campaign, the responsible person, standards,
+    # the history (+people) and its attachments, assignable people for the form, the unread count.
+    # Warm: the task.
+    "task page": (12, 3),
     # cold: count, the rows' stamps, filter menus (units, categories), the rows (+category, major, unit,
     # reporter, site), the unread count. Warm: the count cached, the stamps only.
     "findings list": (8, 3),
