@@ -96,6 +96,11 @@ def task_detail(user, pk: int) -> Task:
     return mark_overdue(task)
 
 
+def task_to_change(user, pk: int) -> Task:
+    """A visible task a form posts to (the service locks and reads it again); raises Task.DoesNotExist."""
+    return mark_overdue(tasks_visible_to(user).select_related("unit").get(pk=pk))
+
+
 def mark_overdue(task: Task, on: datetime.date | None = None) -> Task:
     """What :func:`with_overdue` annotates, for one task in hand (no CASE to build and compile)."""
     on = on or timezone.localdate()

@@ -45,8 +45,9 @@ class StaleEdit(Exception):
 
 def _locked(task: Task, expected_version: int | None) -> Task:
     """Lock the row and compare versions; ``None`` means the caller holds no version (new data only)."""
-    row = Task.objects.select_for_update(of=("self",)).select_related("unit", "parent", "campaign", "responsible").get(
-        pk=task.pk)
+    # Only the unit is joined (the rules need its path): each join costs the planner more than a later
+    # lookup of the few related rows a change needs.
+    row = Task.objects.select_for_update(of=("self",)).select_related("unit").get(pk=task.pk)
     if expected_version is not None and int(expected_version) != row.version:
         raise StaleEdit(row)
     return row
@@ -125,7 +126,7 @@ def task_create(
     TaskUpdate.objects.create(task=task, kind=Kind.CREATE, by=by, at=now, status_after=task.status,
                               progress_after=task.progress, assignee_after=responsible, version=task.version)
     if parent is not None:
-        _roll_up(parent, by=by)
+        _roll_up(parent.pk, by=by)
     return task
 
 
@@ -184,7 +185,7 @@ def task_update_status(
     for upload in cleaned:
         build_private_file(Attachment, upload, by=by, update=update)
     if changed and task.parent_id:
-        _roll_up(task.parent, by=by)
+        _roll_up(task.parent_id, by=by)
     if status != before_status and by.pk != task.responsible_id:
         _notify(update)
     return update
@@ -232,7 +233,7 @@ def task_reopen(*, task: Task, by: User, note: str, expected_version: int | None
     update = _record(task, by=by, kind=Kind.REOPEN, note=note, status_before=Status.DONE,
                      status_after=Status.IN_PROGRESS, progress_before=100, progress_after=progress)
     if task.parent_id:
-        _roll_up(task.parent, by=by)
+        _roll_up(task.parent_id, by=by)
     return update
 
 
@@ -294,9 +295,9 @@ def _field_label(name: str) -> str:
     return Task._meta.get_field(name).verbose_name
 
 
-def _roll_up(parent: Task, *, by: User) -> None:
-    """Recompute ``parent`` from its children, write a roll-up row if it changed, and go up."""
-    parent = Task.objects.select_for_update().get(pk=parent.pk)
+def _roll_up(parent_id: int, *, by: User) -> None:
+    """Recompute the parent from its children, write a roll-up row if it changed, and go up."""
+    parent = Task.objects.select_for_update().get(pk=parent_id)
     children = list(parent.children.values_list("status", "progress"))
     if not children:
         return
@@ -316,7 +317,7 @@ def _roll_up(parent: Task, *, by: User) -> None:
     _record(parent, by=by, kind=Kind.ROLLUP, status_before=before_status, status_after=status,
             progress_before=before_progress, progress_after=progress)
     if parent.parent_id:
-        _roll_up(parent.parent, by=by)
+        _roll_up(parent.parent_id, by=by)
 
 
 def depth_allows_children(task: Task) -> bool:

@@ -39,9 +39,9 @@ def _campaign_or_404() -> Campaign:
     return campaign
 
 
-def _task_or_404(request, pk: int) -> Task:
+def _task_or_404(request, pk: int, *, getter=selectors.task_detail) -> Task:
     try:
-        return selectors.task_detail(request.user, pk)
+        return getter(request.user, pk)
     except Task.DoesNotExist:
         raise Http404(_("No such task.")) from None
 
@@ -202,7 +202,7 @@ def _apply(form, exc: ValidationError):
 
 def _run(request, pk: int, form_class, form_key: str, action, success: str, form_kwargs=None):
     """Shared POST flow: validate, call the service, and on stale or bad input re-render the task page."""
-    task = _task_or_404(request, pk)
+    task = _task_or_404(request, pk, getter=selectors.task_to_change)
     form = form_class(request.POST, request.FILES, **(form_kwargs(task) if form_kwargs else {}))
     if form.is_valid():
         try:

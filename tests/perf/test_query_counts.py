@@ -35,7 +35,7 @@ EXPECTED = {
     # cold: task (+unit, parents), the units the user sees, campaign, the responsible person, standards,
     # the history (+people) and its attachments, assignable people for the form, the unread count.
     # Warm: the task.
-    "task page": (12, 3),
+    "task page": (11, 3),
     # cold: count, the rows' stamps, filter menus (units, categories), the rows (+category, major, unit,
     # reporter, site), the unread count. Warm: the count cached, the stamps only.
     "findings list": (8, 3),
