@@ -84,7 +84,7 @@ class Task(models.Model):
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
-        ordering = ["campaign", "seq"]
+        ordering = ["campaign_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "seq"], name="task_seq_unique_per_campaign"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_at_most_100",

@@ -47,10 +47,16 @@ def _locked(task: Task, expected_version: int | None) -> Task:
     """Lock the row and compare versions; ``None`` means the caller holds no version (new data only)."""
     # Only the unit is joined (the rules need its path): each join costs the planner more than a later
     # lookup of the few related rows a change needs.
-    row = Task.objects.select_for_update(of=("self",)).select_related("unit").get(pk=task.pk)
+    row = _as_loaded(Task.objects.select_for_update(of=("self",)).select_related("unit").get(pk=task.pk))
     if expected_version is not None and int(expected_version) != row.version:
         raise StaleEdit(row)
     return row
+
+
+def _as_loaded(task: Task) -> Task:
+    """Remember the locked row's values, so :func:`_record` writes back only the columns that changed."""
+    task._loaded = {field.attname: getattr(task, field.attname) for field in Task._meta.concrete_fields}
+    return task
 
 
 def _record(task: Task, *, by: User, kind: str, note: str = "", **changes) -> TaskUpdate:
@@ -62,7 +68,12 @@ def _record(task: Task, *, by: User, kind: str, note: str = "", **changes) -> Ta
     if (task.first_response_at is None and by.pk == task.responsible_id
             and kind in (Kind.STATUS, Kind.NOTE, Kind.REOPEN)):
         task.first_response_at = now
-    task.save()
+    loaded = getattr(task, "_loaded", None)
+    if loaded is None:
+        task.save()
+    else:  # an UPDATE of the changed columns only (the row is locked, so nobody else changed the others)
+        task.save(update_fields=[name for name, value in loaded.items() if getattr(task, name) != value])
+        task._loaded = {name: getattr(task, name) for name in loaded}
     update = TaskUpdate(task=task, kind=kind, by=by, at=now, note=note, version=task.version, **changes)
     # The row's own values are checked; its task, people and (task, version) need no query each: the
     # task is locked and its version was just bumped, and the objects are in hand.
@@ -297,8 +308,8 @@ def _field_label(name: str) -> str:
 
 def _roll_up(parent_id: int, *, by: User) -> None:
     """Recompute the parent from its children, write a roll-up row if it changed, and go up."""
-    parent = Task.objects.select_for_update().get(pk=parent_id)
-    children = list(parent.children.values_list("status", "progress"))
+    parent = _as_loaded(Task.objects.select_for_update().get(pk=parent_id))
+    children = list(parent.children.order_by().values_list("status", "progress"))
     if not children:
         return
     progress = round(sum(p for _s, p in children) / len(children))

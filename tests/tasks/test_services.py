@@ -306,3 +306,16 @@ def test_split_creates_all_items_or_none(squad, chief, worker):
         services.task_split(parent=parent, by=chief, items=[good | {"content": "第三项"},
                                                             good | {"responsible": outsider}])
     assert parent.children.count() == 2
+
+
+def test_a_status_update_writes_back_only_the_columns_it_changed(item, worker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        update(item, worker, Task.Status.IN_PROGRESS, progress=40, note="开始")
+    task_updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "tasks_task"')]
+    assert task_updates and all('"content"' not in sql and '"criteria"' not in sql for sql in task_updates)
+    item.refresh_from_db()
+    assert (item.status, item.progress, item.version, item.content) == ("in_progress", 40, 2, item.content)
+    assert item.first_response_at is not None  # the responsible person's first answer, written too
