@@ -97,8 +97,15 @@ def task_detail(user, pk: int) -> Task:
 
 
 def task_to_change(user, pk: int) -> Task:
-    """A visible task a form posts to (the service locks and reads it again); raises Task.DoesNotExist."""
-    return mark_overdue(tasks_visible_to(user).select_related("unit").get(pk=pk))
+    """A visible task a form posts to (the service locks and reads it again); raises Task.DoesNotExist.
+
+    Read by its key and checked with :func:`is_visible`: the same rule as :func:`tasks_visible_to`, without
+    building and planning it for one row.
+    """
+    task = Task.objects.select_related("unit").get(pk=pk)
+    if not is_visible(task, user):
+        raise Task.DoesNotExist
+    return mark_overdue(task)
 
 
 def mark_overdue(task: Task, on: datetime.date | None = None) -> Task:

@@ -45,9 +45,11 @@ class StaleEdit(Exception):
 
 def _locked(task: Task, expected_version: int | None) -> Task:
     """Lock the row and compare versions; ``None`` means the caller holds no version (new data only)."""
-    # Only the unit is joined (the rules need its path): each join costs the planner more than a later
-    # lookup of the few related rows a change needs.
-    row = _as_loaded(Task.objects.select_for_update(of=("self",)).select_related("unit").get(pk=task.pk))
+    # No join: the caller has usually read the task's unit already (the rules need its path), and any
+    # other related row a change needs is looked up when used.
+    row = _as_loaded(Task.objects.select_for_update().get(pk=task.pk))
+    if row.unit_id == task.unit_id and Task.unit.is_cached(task):
+        row.unit = task.unit
     if expected_version is not None and int(expected_version) != row.version:
         raise StaleEdit(row)
     return row
