@@ -53,6 +53,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bairi_
 
 BUDGET_RATIO, BUDGET_P95_MS, BUDGET_BULLETIN_S, BUDGET_SQL_X = 0.40, 150.0, 3.0, 3.0
 BUDGET_PACK_S, BUDGET_PACK_MB = 20.0, 300.0
+POSTS_PER_THREAD = 3000  # more than a thread sends in one run, so no item is updated twice
 
 
 def machine() -> str:
@@ -172,8 +173,8 @@ def targets(campaign, csrf: str) -> list[dict]:
         {"name": "squad list page", "path": "/tasks/", "cookie": chief, "floor": "/bench/floor/tasks/"},
         {"name": f"task page ({task.updates.count()} history rows)", "path": f"/tasks/{task.pk}/", "cookie": chief,
          "floor": f"/bench/floor/tasks/{task.pk}/"},
-        {"name": "task status update (POST)", "path": "/tasks/PK/update/", "cookie": chief, "method": "POST",
-         "expect": 302, "floor": "/bench/floor/tasks/PK/update/", "floor_expect": 200, "squad": squad.pk},
+        {"name": "task status update (POST)", "path": "/tasks/PK/update/", "cookie": leader, "method": "POST",
+         "expect": 302, "floor": "/bench/floor/tasks/PK/update/", "floor_expect": 200},
         {"name": "inspector's findings list", "path": "/inspections/findings/", "cookie": inspector,
          "floor": "/bench/floor/findings/"},
         {"name": "/api/v1/tasks/?unit=", "path": f"/api/v1/tasks/?unit={squad.pk}", "cookie": leader,
@@ -185,15 +186,17 @@ def targets(campaign, csrf: str) -> list[dict]:
     ]
 
 
-def post_rows(squad_id: int, threads: int, per_thread: int) -> list[list[tuple[int, int]]]:
+def post_rows(threads: int, per_thread: int) -> list[list[tuple[int, int]]]:
     """Disjoint open personal items per wrk thread, with their current versions (read just before).
 
-    Each thread cycles through its own items, so an item's next update is sent
-    only after hundreds of others: every update carries the version it will find.
+    A leader posts them (the leader may update any unit's items), each item at most once per run: an item
+    updated twice would need the version its first update made, and wrk cannot read it back. (Cycling
+    through one squad's few hundred items went wrong: wrk asks the script for a request it never sends, so
+    an item's second visit carried a version one ahead, and was refused as stale.)
     """
     from tasks.models import Task
 
-    rows = list(Task.objects.filter(unit_id=squad_id, level=Task.Level.PERSONAL).exclude(status=Task.Status.DONE)
+    rows = list(Task.objects.filter(level=Task.Level.PERSONAL).exclude(status=Task.Status.DONE)
                 .order_by("pk").values_list("pk", "version")[: threads * per_thread])
     return [rows[i::threads] for i in range(threads)]
 
@@ -212,13 +215,13 @@ def wrk(base: str, target: dict, *, floor: bool, csrf: str, args, warm_up: bool 
     method = target.get("method", "GET")
     expect = target.get("floor_expect", 200) if floor else target.get("expect", 200)
     if warm_up:  # imports, template loading, connections, the caches
-        posts = post_rows(target["squad"], args.threads, 400) if method == "POST" else []
+        posts = post_rows(args.threads, POSTS_PER_THREAD) if method == "POST" else []
         script = lua(path, method, target["cookie"], csrf, expect, posts)
         subprocess.run(["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", "2s", "-s", str(script),
                         base], capture_output=True, check=True)
     if method == "POST":  # the versions moved on: let the last requests finish, then read them afresh
         time.sleep(2)
-    posts = post_rows(target["squad"], args.threads, 400) if method == "POST" else []
+    posts = post_rows(args.threads, POSTS_PER_THREAD) if method == "POST" else []
     script = lua(path, method, target["cookie"], csrf, expect, posts)
     out = subprocess.run(["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s",
                           "--latency", "-s", str(script), base], capture_output=True, text=True, check=True).stdout
