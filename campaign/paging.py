@@ -15,7 +15,9 @@ from collections.abc import Sequence
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
+from django.http import HttpResponse
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from campaign import fragments
@@ -114,7 +116,13 @@ class StampedListMixin:
             items = self.get_serializer(self.rows_in_order([pk for pk, *_rest in stamps]), many=True).data
             return pagination.get_paginated_response(items).data
 
-        data = fragments.cached_value(
-            f"api.{self.basename}", (request.get_host(), query, wanted, page.paginator.count, generation, *stamps),
-            build, files=(__file__, inspect.getfile(self.get_serializer_class())))
-        return Response(data)
+        parts = (request.get_host(), query, wanted, page.paginator.count, generation, *stamps)
+        files = (__file__, inspect.getfile(self.get_serializer_class()))
+        renderer = request.accepted_renderer
+        if type(renderer) is not JSONRenderer:  # the browsable API, say: cache the data, render it each time
+            return Response(fragments.cached_value(f"api.{self.basename}", parts, build, files=files))
+        # Plain JSON: the rendered bytes are cached, so a hit neither unpickles nor encodes 50 items.
+        body = fragments.cached_value(
+            f"api.{self.basename}.json", (*parts, request.accepted_media_type),
+            lambda: renderer.render(build(), request.accepted_media_type, self.get_renderer_context()), files=files)
+        return HttpResponse(body, content_type=renderer.media_type)
