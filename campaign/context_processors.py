@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 
 def site(request):
@@ -10,4 +11,5 @@ def navigation(request):
     from campaign.navigation import entries
 
     user = getattr(request, "user", None)
-    return {"nav_entries": entries(user) if user is not None else []}
+    # Lazy: the top bar that shows them is usually served from the cache (campaign/templatetags/layout.py).
+    return {"nav_entries": SimpleLazyObject(lambda: entries(user)) if user is not None else []}

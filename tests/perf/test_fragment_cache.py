@@ -301,3 +301,23 @@ def test_a_cached_visibility_follows_a_person_moving_to_another_unit(client, squ
     chief.unit = UnitFactory(name="新中队")
     chief.save()
     assert f'data-task="{items[0].pk}"' not in _get(client, reverse("tasks:list"))[0]
+
+
+def test_the_cached_top_bar_follows_a_renamed_person_and_signs_out_with_its_own_token(squad_items):
+    from django.test import Client
+
+    chief, _owner, _items = squad_items
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(chief)
+    second.force_login(chief)
+    url = reverse("tasks:list")
+    first.get(url)
+    chief.full_name = "改名后的中队长"
+    chief.save(update_fields=["full_name"])
+    page = second.get(url).content.decode()
+    assert "改名后的中队长" in re.search(r'<header class="topbar">.*?</header>', page, re.S).group(0)
+    token = re.search(r'action="/accounts/logout/">\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
+                      page)
+    assert token, "the sign-out form carries a token"
+    assert second.post(reverse("logout"), {"csrfmiddlewaretoken": token.group(1)}).status_code == 302
+    assert second.get(url).status_code == 302  # signed out: the list sends to the sign-in page
