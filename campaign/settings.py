@@ -24,7 +24,9 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
-    missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not env.str(name, default="")]
+    # REDIS_URL too: the web processes share cached pages and the generations that retire them through it
+    # (campaign/fragments.py); each process's own memory would let one serve what another has changed.
+    missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL") if not env.str(name, default="")]
     if missing:
         raise ImproperlyConfigured(
             "Production settings need these environment variables: " + ", ".join(missing)

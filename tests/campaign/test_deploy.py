@@ -24,6 +24,13 @@ def test_production_refuses_to_start_without_secret_key_and_allowed_hosts():
 def test_production_settings_pass_check_deploy_without_warnings():
     result = _run(["check", "--deploy", "--fail-level", "WARNING"], DJANGO_ENV="production",
                   SECRET_KEY="x" * 20 + "-a-long-and-random-enough-secret-for-the-check-9f8e7d6c5b4a",
-                  ALLOWED_HOSTS="bairi.example.org")
+                  ALLOWED_HOSTS="bairi.example.org", REDIS_URL="redis://127.0.0.1:6379/0")
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    # Cached pages are retired through generations kept in Redis: per-process memory would go stale.
+    result = _run(["check"], DJANGO_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="bairi.example.org",
+                  REDIS_URL="")
+    assert result.returncode != 0 and "REDIS_URL" in result.stderr
