@@ -13,17 +13,19 @@ then served from the cache until something it shows changes:
   translation catalogues, so a deployment that changes either never serves
   rows rendered by the old one.
 
-Nothing is ever invalidated by hand: a changed input makes a new key and the
-old entry ages out. The cache is an optimisation only: when it fails (Redis
+No entry is ever deleted: a changed input makes a new key and the old entry
+ages out. The cache is an optimisation only: when it fails (Redis
 down) the rows are rendered as if every lookup missed.
 
 Whole list pages are cached the same way (:func:`cached_fragment` with
 ``LIST_TIMEOUT``): their key names the page's rows by pk and version, read by
-one narrow query, and the **reference generation**. That is a token that
-changes after any committed change to the reference data a page shows but
+one narrow query, and the **reference generation**. That is a token in the
+cache that moves on with any change to the reference data a page shows but
 that has no version of its own: units, people, the framework, categories,
 sites, point types (:func:`watch`, connected by each app's ``ready()``;
-bulk writes call :func:`bump_after_commit` themselves).
+bulk writes call :func:`bump_after_commit` themselves). Other generations
+work the same way: ``findings`` (cached counts), ``notices`` (the unread
+count). The cache must be shared by every web process (Redis in production).
 """
 
 from __future__ import annotations
