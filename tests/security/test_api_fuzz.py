@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.db import transaction
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -24,6 +23,8 @@ from schemathesis.checks import (
     response_headers_conformance,
     response_schema_conformance,
 )
+
+from tests.security.module_data import module_data
 
 ROLES = {
     "admin": "admin",
@@ -35,37 +36,24 @@ ROLES = {
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, response_headers_conformance]
 
 
-@pytest.fixture(scope="module")
-def shared_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("media")
-
-
 @pytest.fixture(autouse=True)
-def _private_media(settings, shared_media):
-    """Files written while seeding (module scope) must still be there for each test."""
-    settings.MEDIA_ROOT = shared_media
+def _media(use_shared_media):
+    """Every test here reads the files the module's data wrote."""
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, shared_media):
     """The demo district with activity, built once and rolled back when the module ends."""
-    from django.test import override_settings
     from rest_framework.authtoken.models import Token
 
     from accounts.models import User
     from campaign.demo import seed_district
 
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=shared_media):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            seed_district(activity=True)
-            tokens = {role: Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
-                      for role, name in ROLES.items()}
-            yield {"tokens": tokens, "ids": _real_ids()}
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with module_data(django_db_blocker, shared_media):
+        seed_district(activity=True)
+        tokens = {role: Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
+                  for role, name in ROLES.items()}
+        yield {"tokens": tokens, "ids": _real_ids()}
 
 
 def _real_ids() -> dict[str, list[int]]:

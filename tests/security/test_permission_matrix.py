@@ -34,6 +34,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.matrix_objects import ROLE_USERS, build_objects
+from tests.security.module_data import module_data
 
 # Routes that redirect anonymous visitors somewhere other than the sign-in page, on purpose.
 PUBLIC_REDIRECTS = {"set_language", "logout"}
@@ -229,29 +230,15 @@ def test_every_url_has_a_row_in_the_matrix():
     assert not stale, "Rows for URLs that no longer exist: " + ", ".join(stale)
 
 
-@pytest.fixture(scope="module")
-def shared_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("media")
-
-
 @pytest.fixture(autouse=True)
-def _private_media(settings, shared_media):
-    """Files written while seeding (module scope) must still be there for each test."""
-    settings.MEDIA_ROOT = shared_media
+def _media(use_shared_media):
+    """Every test here reads the files the module's data wrote."""
 
 
 @pytest.fixture(scope="module")
 def objects(django_db_setup, django_db_blocker, shared_media):
-    from django.test import override_settings
-
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=shared_media):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_objects()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with module_data(django_db_blocker, shared_media):
+        yield build_objects()
 
 
 def _url(name: str, row: Row, params: set[str], ids: dict[str, int]) -> str:
