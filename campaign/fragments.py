@@ -269,28 +269,36 @@ def generation(name: str = REFERENCE) -> str:
 
     Read it BEFORE reading the data a fragment shows: a change bumps the token again after it commits,
     so no fragment is stored under the final token with data older than the change. Within a request
-    the token is read from the cache once (a bump made by the request itself is seen at once).
+    the tokens are read from the cache once, every known generation in one round trip (a bump made by
+    the request itself is seen at once).
     """
     memo = getattr(_request, "generations", None)
     if memo is not None and name in memo:
         return memo[name]
-    token = _read_generation(name)
-    if memo is not None:
-        memo[name] = token
-    return token
+    _NAMES.add(name)
+    tokens = _read_generations(sorted(_NAMES) if memo is not None else [name])
+    if memo is None:
+        return tokens[name]
+    for other, token in tokens.items():
+        memo.setdefault(other, token)  # one read before the data was read stays: see above
+    return memo[name]
 
 
-def _read_generation(name: str) -> str:
-    key = f"gen:{name}"
+# Every generation a page may ask for (``watch`` adds its names): one request reads them all at once.
+_NAMES: set[str] = {REFERENCE}
+
+
+def _read_generations(names: list[str]) -> dict[str, str]:
+    keys = {f"gen:{name}": name for name in names}
     try:
-        token = cache.get(key)
-        if token is None:
+        found = cache.get_many(list(keys))
+        for key in keys.keys() - found.keys():
             cache.add(key, uuid.uuid4().hex[:12], None)  # the first of two racing requests wins
-            token = cache.get(key)
-    except Exception:  # noqa: BLE001 (cache down: a token of its own, so nothing cached is trusted)
-        log.warning("fragment cache unavailable for the %s generation", name, exc_info=True)
-        token = None
-    return token or uuid.uuid4().hex[:12]
+            found[key] = cache.get(key)
+    except Exception:  # noqa: BLE001 (cache down: tokens of their own, so nothing cached is trusted)
+        log.warning("fragment cache unavailable for the generations %s", names, exc_info=True)
+        found = {}
+    return {name: found.get(key) or uuid.uuid4().hex[:12] for key, name in keys.items()}
 
 
 def bump(name: str = REFERENCE) -> None:
@@ -326,6 +334,7 @@ _BUMPERS: dict[str, Callable] = {}
 def watch(*models, links: tuple = (), name: str = REFERENCE) -> None:
     """Bump generation ``name`` after any save or delete of ``models`` (and of their many-to-many links),
     and after any change of the many-to-many ``links`` (e.g. ``Task.standards``) of other models."""
+    _NAMES.add(name)
     changed = _BUMPERS.setdefault(name, _bumper(name))  # kept here: signals hold their receivers weakly
     for model in models:
         uid = f"fragments-{name}-{model._meta.label}"

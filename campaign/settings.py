@@ -196,7 +196,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 
 # --- Cache ----------------------------------------------------------------
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Content-addressed fragments are also kept in each process's memory (campaign/cache.py).
+    CACHES = {"default": {
+        "BACKEND": "campaign.cache.RedisCacheWithMemory", "LOCATION": REDIS_URL,
+        "OPTIONS": {"LOCAL_MEMORY_BYTES": env.int("CACHE_LOCAL_MEMORY_MB", default=16) * 1024 * 1024},
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
