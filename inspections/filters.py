@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Unit
+from campaign.filtering import FilterSet
 from campaign.models import MAX_ID, EventCategory
 from inspections.models import Finding, Tier
 from inspections.selectors import GREEN, RED, YELLOW
@@ -19,7 +20,7 @@ class UnitFilter(django_filters.ModelChoiceFilter):
     """A unit by id; it includes the units under it."""
 
 
-class FindingFilter(django_filters.FilterSet):
+class FindingFilter(FilterSet):
     """Narrows a queryset from ``selectors.findings_visible_to`` (which already applied who may see what)."""
 
     tier = django_filters.TypedChoiceFilter(label=_("Tier"), choices=Tier.choices, coerce=int)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import units_visible_to
 from accounts.models import User
+from campaign.filtering import FilterSet
 from campaign.models import MAX_ID, Standard
 from tasks.models import Task
 
@@ -31,7 +32,7 @@ def _standards(request):
     return Standard.objects.select_related("content").order_by("content__sort_order", "number")
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search",
                                   widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Task text"),
                                                                 "aria-label": _("Search")}))

@@ -92,17 +92,18 @@ def task_detail(user, pk: int) -> Task:
     Only the row: its page reads its standards, items and history itself, and only when its cached
     fragments miss (tasks.views._detail); the forms that post to it need no more.
     """
-    task = tasks_visible_to(user).select_related("unit", "parent__parent").get(pk=pk)
-    return mark_overdue(task)
+    return _visible_by_key(user, pk, "unit", "parent__parent")
 
 
 def task_to_change(user, pk: int) -> Task:
-    """A visible task a form posts to (the service locks and reads it again); raises Task.DoesNotExist.
+    """A visible task a form posts to (the service locks and reads it again); raises Task.DoesNotExist."""
+    return _visible_by_key(user, pk, "unit")
 
-    Read by its key and checked with :func:`is_visible`: the same rule as :func:`tasks_visible_to`, without
-    building and planning it for one row.
-    """
-    task = Task.objects.select_related("unit").get(pk=pk)
+
+def _visible_by_key(user, pk: int, *related: str) -> Task:
+    """Read by its key and checked with :func:`is_visible`: the same rule as :func:`tasks_visible_to`,
+    without building and planning it for one row (issue 7)."""
+    task = Task.objects.select_related(*related).get(pk=pk)
     if not is_visible(task, user):
         raise Task.DoesNotExist
     return mark_overdue(task)
