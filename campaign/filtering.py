@@ -12,9 +12,14 @@ deep-copy their widgets themselves, as Django's fields always do.
 from __future__ import annotations
 
 import copy
+import sys
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
+
+from campaign import fragments
 
 
 def _own_copy(declared):
@@ -39,3 +44,48 @@ class FilterSet(django_filters.FilterSet):
         for filter_ in self.filters.values():
             filter_.model = queryset.model
             filter_.parent = self
+
+
+class ReferenceChoiceField(forms.ModelChoiceField):
+    """A ``ModelChoiceField`` over reference data (units, event categories: few rows, and any change to
+    them moves the reference generation on): a chosen id is looked up among the choices, read once per
+    generation and ``cache_parts`` (who reads: the choices may depend on them) and kept in the cache,
+    instead of by a query per request (issue 7). Anything not among the choices is refused as Django's
+    field refuses it."""
+
+    def __init__(self, *args, cache_parts: tuple = (), **kwargs):
+        self.cache_parts = cache_parts
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, self.queryset.model):
+            value = value.pk
+        try:
+            choice = self._choices_by_pk().get(int(str(value)))
+        except (TypeError, ValueError):
+            choice = None
+        if choice is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": value})
+        return choice
+
+    def _choices_by_pk(self) -> dict:
+        model = self.queryset.model
+        return fragments.cached_value(
+            f"choices.{model._meta.label_lower}", (fragments.generation(), *self.cache_parts),
+            lambda: {choice.pk: choice for choice in self.queryset}, files=(sys.modules[model.__module__].__file__,))
+
+
+class ReferenceChoiceFilter(django_filters.ModelChoiceFilter):
+    """``ModelChoiceFilter`` with a :class:`ReferenceChoiceField`, its choices cached per filter and reader."""
+
+    field_class = ReferenceChoiceField
+
+    @property
+    def field(self):
+        request = self.get_request()
+        reader = getattr(getattr(request, "user", None), "pk", None)
+        self.extra["cache_parts"] = (type(self.parent).__qualname__, self.field_name, reader)
+        return super().field

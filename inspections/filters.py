@@ -9,14 +9,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Unit
-from campaign.filtering import FilterSet
+from campaign.filtering import FilterSet, ReferenceChoiceFilter
 from campaign.models import MAX_ID, EventCategory
 from inspections.models import Finding, Tier
 from inspections.selectors import GREEN, RED, YELLOW
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class UnitFilter(django_filters.ModelChoiceFilter):
+class UnitFilter(ReferenceChoiceFilter):
     """A unit by id; it includes the units under it."""
 
 
@@ -26,7 +26,7 @@ class FindingFilter(FilterSet):
     tier = django_filters.TypedChoiceFilter(label=_("Tier"), choices=Tier.choices, coerce=int)
     unit = UnitFilter(
         label=_("Responsible unit"), queryset=Unit.objects.exclude(kind=Unit.Kind.BUREAU), method="filter_unit")
-    category = django_filters.ModelChoiceFilter(
+    category = ReferenceChoiceFilter(
         label=_("Category"), queryset=EventCategory.objects.select_related("parent"), method="filter_category",
         help_text=_("A major category includes its sub-categories."))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Finding.Status.choices)

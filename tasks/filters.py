@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import units_visible_to
 from accounts.models import User
-from campaign.filtering import FilterSet
+from campaign.filtering import FilterSet, ReferenceChoiceFilter
 from campaign.models import MAX_ID, Standard
 from tasks.models import Task
 
@@ -36,7 +36,7 @@ class TaskFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search",
                                   widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Task text"),
                                                                 "aria-label": _("Search")}))
-    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units, method="in_unit")
+    unit = ReferenceChoiceFilter(label=_("Unit"), queryset=_units, method="in_unit")
     responsible = django_filters.ModelChoiceFilter(label=_("Person"), queryset=_people)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Task.Status.choices)
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Task.Level.choices)

@@ -1,14 +1,18 @@
-"""campaign.filtering.FilterSet: filters copied shallowly per filter set, yet as independent as deep copies."""
+"""campaign.filtering: filters copied shallowly per filter set, yet as independent as deep copies; unit and
+category choices looked up among cached choices, yet refused and renewed as Django's own field would."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from campaign.models import Standard
 from tasks.filters import TaskFilter
 from tasks.models import Task
 from tests.factories import UnitFactory, squad_leader
+from tests.factories import leader as bureau_leader
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +52,30 @@ def test_a_filter_with_a_method_calls_back_into_its_own_filter_set():
     assert first.filters["unit"].filter.f is first.filters["unit"]
     assert first.filters["unit"].parent is first and second.filters["unit"].parent is second
     assert first.is_valid() and list(first.qs) == []
+
+
+def test_a_chosen_unit_is_found_among_the_cached_choices_without_a_query():
+    east = UnitFactory(name="东中队")
+    chief = squad_leader(east)
+    assert _filter(chief, f"?unit={east.pk}").is_valid()  # the reader's choices are read and kept
+    chosen = _filter(chief, f"?unit={east.pk}")
+    with CaptureQueriesContext(connection) as queries:
+        assert chosen.is_valid()
+    assert chosen.form.cleaned_data["unit"] == east
+    assert not [q for q in queries.captured_queries if "accounts_unit" in q["sql"]]
+
+
+def test_a_unit_outside_the_readers_choices_or_not_an_id_is_refused():
+    east, west = UnitFactory(name="东中队"), UnitFactory(name="西中队")
+    chief = squad_leader(east)
+    for value in (west.pk, "abc", 10**30, -1):
+        chosen = _filter(chief, f"?unit={value}")
+        assert not chosen.is_valid()
+        assert "unit" in chosen.form.errors
+
+
+def test_a_new_unit_is_among_the_choices_at_once():
+    leader = bureau_leader()
+    assert _filter(leader, f"?unit={UnitFactory().pk}").is_valid()
+    added = UnitFactory(name="新中队")  # saving a unit moves the reference generation on
+    assert _filter(leader, f"?unit={added.pk}").is_valid()

@@ -42,12 +42,12 @@ EXPECTED = {
     # finding (+everything shown), photos, rectifications and their photos, verifications, relapses here;
     # cold: the unread count.
     "finding page": (9, 8),
-    # cold: the ?unit= filter's unit, the rows' stamps with the count, the rows (+unit, people), their
-    # standards. Warm: the unit and the stamps.
-    "api tasks": (6, 4),
-    # cold: the ?unit= filter's unit, count, the rows' stamps, the rows, photos, rectifications,
-    # verifications. Warm: the unit and the stamps.
-    "api findings": (9, 4),
+    # cold: the ?unit= filter's units (cached choices), the rows' stamps with the count, the rows (+unit,
+    # people), their standards. Warm: the stamps.
+    "api tasks": (6, 3),
+    # cold: the ?unit= filter's units (cached choices), count, the rows' stamps, the rows, photos,
+    # rectifications, verifications. Warm: the stamps.
+    "api findings": (9, 3),
     # cold: the bulletin, its figures (for the body), the unread count. Warm: the bulletin.
     "bulletin page": (5, 3),
     # the unit tree (once, for tasks and findings), one grouped aggregate per table and gauge level,
