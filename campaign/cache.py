@@ -8,9 +8,11 @@ process can serve a stale page by doing so. Everything else, above all the gener
 retire pages (``gen:`` keys), is read from Redis every time.
 
 The memory is bounded (``LOCAL_MEMORY_BYTES`` in the cache's ``OPTIONS``, 16 MiB by default; 0 turns
-it off), least recently used first out, and an entry is kept no longer than its timeout in Redis nor
-than ``LOCAL_MAX_AGE`` seconds. Text and bytes are kept as they are; any other value is kept pickled
-and unpickled on each read, so no two requests ever share a mutable object.
+it off), least recently used first out, and an entry is kept at most ``LOCAL_MAX_AGE`` seconds (10
+minutes) and no longer than the timeout it was written with (one read back from Redis: the cache's
+default timeout). Calls that name a key ``version`` bypass it. Text and bytes are kept as they are;
+any other value is kept pickled and unpickled on each read, so no two requests ever share a mutable
+object.
 """
 
 from __future__ import annotations
@@ -102,10 +104,11 @@ _memories: dict[tuple, LocalMemory] = {}
 _memories_lock = threading.Lock()
 
 
-def _memory_for(location, max_bytes: int, max_age: int) -> LocalMemory:
-    """One memory per process and cache location: Django makes a cache object per thread."""
+def _memory_for(identity: tuple, max_bytes: int, max_age: int) -> LocalMemory:
+    """One memory per process and cache (location, key prefix, version): Django makes a cache object per
+    thread, and they share it."""
     with _memories_lock:
-        return _memories.setdefault((str(location), max_bytes, max_age), LocalMemory(max_bytes, max_age))
+        return _memories.setdefault((*identity, max_bytes, max_age), LocalMemory(max_bytes, max_age))
 
 
 class RedisCacheWithMemory(RedisCache):
@@ -116,9 +119,11 @@ class RedisCacheWithMemory(RedisCache):
         max_bytes = int(options.pop("LOCAL_MEMORY_BYTES", DEFAULT_BYTES))
         max_age = int(options.pop("LOCAL_MAX_AGE", DEFAULT_MAX_AGE))
         super().__init__(server, {**params, "OPTIONS": options})
-        self.memory = _memory_for(server, max_bytes, max_age)
+        self.memory = _memory_for((str(server), self.key_prefix, self.version), max_bytes, max_age)
 
     def get_many(self, keys, version=None):
+        if version is not None:
+            return super().get_many(keys, version=version)
         keys = list(keys)
         found = self.memory.get_many(key for key in keys if key.startswith(CONTENT_ADDRESSED))
         rest = [key for key in keys if key not in found]
@@ -131,6 +136,8 @@ class RedisCacheWithMemory(RedisCache):
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         failed = super().set_many(data, timeout=timeout, version=version)  # Redis first: if it fails, nothing
+        if version is not None:
+            return failed
         self.memory.set_many({k: v for k, v in data.items() if k.startswith(CONTENT_ADDRESSED)},
                              self._memory_timeout(timeout))
         return failed
@@ -149,5 +156,5 @@ class RedisCacheWithMemory(RedisCache):
         return super().clear()
 
     def _memory_timeout(self, timeout) -> float | None:
-        """The entry's lifetime in Redis (None: no expiry); an entry read from Redis has at most the default."""
+        """The entry's lifetime in Redis in seconds (None: no expiry)."""
         return self.get_backend_timeout(timeout)

@@ -5,8 +5,11 @@ copies' widgets, labels, choices and querysets, which was the largest cost of a 
 A filter's per-request state is only its ``parent``, ``model``, the form field it builds (``_field``), its
 ``extra`` arguments (where a request-dependent queryset is put) and the bound ``method`` that calls back
 into its parent, so a shallow copy with its own ``extra`` and ``method`` and no form field yet is as
-independent as a deep one. The form fields built from the copies
-deep-copy their widgets themselves, as Django's fields always do.
+independent as a deep one. The form fields built from the copies deep-copy their widgets themselves, as
+Django's fields always do.
+
+Filters over reference data (units, event categories) look a chosen id up among cached choices
+(:class:`ReferenceChoiceFilter`) instead of by a query per request.
 """
 
 from __future__ import annotations

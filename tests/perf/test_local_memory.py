@@ -132,3 +132,18 @@ def test_a_request_reads_every_generation_in_one_round_trip(settings):
         assert fragments.generation("reference") == tokens["reference"]
     finally:
         fragments._request_finished()
+
+
+@pytest.mark.redis
+def test_caches_with_other_key_prefixes_keep_separate_memories_and_versioned_calls_bypass_them(two_processes):
+    url = os.environ["REDIS_URL"]
+    first = RedisCacheWithMemory(url, {"KEY_PREFIX": "memtest-a"})
+    second = RedisCacheWithMemory(url, {"KEY_PREFIX": "memtest-b"})
+    assert first.memory is not second.memory
+    assert first.memory is RedisCacheWithMemory(url, {"KEY_PREFIX": "memtest-a"}).memory  # one per process
+    first.set_many({"frag:page": "a"}, 60)
+    assert second.get_many(["frag:page"]) == {}
+    first.memory.clear()
+    first.set_many({"frag:page": "v2"}, 60, version=2)
+    assert len(first.memory) == 0
+    assert first.get_many(["frag:page"], version=2) == {"frag:page": "v2"}
