@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.conf import settings as filter_settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -56,3 +57,6 @@ class FindingFilter(FilterSet):
         for name in ("date_from", "date_to"):
             self.filters[name].field.widget.input_type = "date"
         self.filters["rebound"].field.widget.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        # The menu starts blank, as the others do (the API's schema keeps the three tiers): without it the
+        # menu showed tier 1 as chosen while the list held every tier, and the next "Filter" narrowed it.
+        self.filters["tier"].field.widget.choices = [("", filter_settings.EMPTY_CHOICE_LABEL), *Tier.choices]

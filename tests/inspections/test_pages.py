@@ -2,6 +2,7 @@
 and list pages whose query count does not grow with the number of findings."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -175,6 +176,21 @@ def test_recording_a_check_list_links_failures_to_prefilled_findings(client, peo
     assert response.status_code == 200
     assert f"check_item={check.pk}" in response.content.decode()
     assert inspection.results.get().passed is False
+
+
+def test_the_findings_filter_menus_start_blank_and_a_blank_tier_keeps_every_tier(client, people):
+    from inspections import services
+
+    third = services.inspection_start(by=people["member1"], tier=3, topic="自查", date=timezone.localdate())
+    internal = log_finding(by=people["member1"], inspection=third)
+    bureau = log_finding(by=people["inspector1"])
+    assert internal.tier != bureau.tier
+    _client(client, people["leader"])
+    page = client.get(reverse("inspections:finding_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    menu = re.search(r'<select name="tier"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.match(r'\s*<option value=""[^>]*>---------</option>', menu), menu  # nothing chosen shows nothing
+    listed = [f.pk for f in client.get(reverse("inspections:finding_list"), {"tier": ""}).context["page"].object_list]
+    assert {internal.pk, bureau.pk} <= set(listed)
 
 
 def test_the_findings_list_filters(client, people, district):
