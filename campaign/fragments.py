@@ -165,10 +165,11 @@ def _render_rows(objects: list[Any], template_name: str, *, name: str, key: Call
 
 def cached_fragment(
     namespace: str, parts: Iterable[Any], render: Callable[[], str], *, templates: Sequence[str],
-    timeout: int = FROZEN_TIMEOUT,
+    timeout: int = FROZEN_TIMEOUT, files: Sequence[str] = (),
 ) -> SafeString:
     """One fragment, rendered by ``render()`` on a miss; for content that never changes under its key."""
-    return cached_fragments([Fragment(namespace, tuple(parts), render, tuple(templates))], timeout=timeout)[0]
+    return cached_fragments([Fragment(namespace, tuple(parts), render, tuple(templates), tuple(files))],
+                            timeout=timeout)[0]
 
 
 class Fragment(NamedTuple):
@@ -176,11 +177,12 @@ class Fragment(NamedTuple):
     parts: tuple
     render: Callable[[], str]
     templates: tuple[str, ...]
+    files: tuple[str, ...] = ()  # source files that shape the HTML besides the templates (a filter set's)
 
 
 def cached_fragments(fragments: Sequence[Fragment], *, timeout: int) -> list[SafeString]:
     """Several fragments with one cache round trip each way; ``render()`` runs only for the misses."""
-    keys = [fragment_key(f.namespace, f.parts, templates=f.templates) for f in fragments]
+    keys = [fragment_key(f.namespace, f.parts, templates=f.templates, files=f.files) for f in fragments]
     found = _get_many(keys)
     html, missed = [], {}
     for cache_key, fragment in zip(keys, fragments, strict=True):

@@ -19,6 +19,7 @@ from campaign.paging import stamped_page
 from campaign.selectors import current_campaign
 from campaign.uploads import serve_private_file
 from inspections import exports, rules, selectors, services
+from inspections import filters as filters_module
 from inspections.filters import FindingFilter
 from inspections.forms import (
     CheckListForm,
@@ -179,7 +180,8 @@ def finding_list(request):
         "filters": fragments.cached_fragment(
             "findings-filters", (query, generation),
             lambda: get_template("inspections/_finding_filters.html").render({"filters": filters, "query": query}),
-            templates=("inspections/_finding_filters.html",), timeout=fragments.LIST_TIMEOUT),
+            templates=("inspections/_finding_filters.html",), timeout=fragments.LIST_TIMEOUT,
+            files=(filters_module.__file__,)),
     })
 
 

@@ -24,6 +24,7 @@ from campaign.models import Campaign, Standard
 from campaign.paging import stamped_page
 from campaign.selectors import current_campaign
 from campaign.uploads import serve_private_file
+from tasks import filters as filters_module
 from tasks import rules, selectors, services, spreadsheets
 from tasks.filters import TaskFilter
 from tasks.forms import AssignForm, ExportForm, ImportForm, ReopenForm, TaskForm, UpdateForm
@@ -89,7 +90,7 @@ def task_list(request):
     specs = [fragments.Fragment("tasks-results", (campaign.pk, query, page.number, page.paginator.count, today,
                                                   generation, *stamps), render_results, RESULT_TEMPLATES),
              fragments.Fragment("tasks-filters", (request.user.pk, campaign.pk, query, generation), render_filters,
-                                ("tasks/_filters.html",))]
+                                ("tasks/_filters.html",), (filters_module.__file__,))]
     if request.headers.get("HX-Request"):
         return HttpResponse(fragments.cached_fragments(specs[:1], timeout=fragments.LIST_TIMEOUT)[0])
     results, filters = fragments.cached_fragments(specs, timeout=fragments.LIST_TIMEOUT)

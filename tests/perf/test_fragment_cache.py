@@ -321,3 +321,32 @@ def test_the_cached_top_bar_follows_a_renamed_person_and_signs_out_with_its_own_
     assert token, "the sign-out form carries a token"
     assert second.post(reverse("logout"), {"csrfmiddlewaretoken": token.group(1)}).status_code == 302
     assert second.get(url).status_code == 302  # signed out: the list sends to the sign-in page
+
+
+@pytest.mark.parametrize(("url_name", "template", "module"), [
+    ("tasks:list", "tasks/_filters.html", "tasks/filters.py"),
+    ("inspections:finding_list", "inspections/_finding_filters.html", "inspections/filters.py"),
+])
+def test_a_cached_filter_form_is_rendered_afresh_when_its_filter_set_changes(client, squad_items, settings,
+                                                                              url_name, template, module):
+    from pathlib import Path
+
+    chief, _owner, _items = squad_items
+    client.force_login(chief)
+    settings.DEBUG = True  # keys follow edited sources at once, as with the development server
+
+    def rendered() -> bool:
+        response = client.get(reverse(url_name), HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200
+        return template in [t.name for t in response.templates]
+
+    assert rendered()
+    assert not rendered()  # served from the cache
+    original = Path.read_bytes
+
+    def edited(path):
+        content = original(path)
+        return content + b"\n# edited" if str(path).endswith(module) else content
+
+    with mock.patch.object(Path, "read_bytes", edited):
+        assert rendered()
