@@ -130,7 +130,7 @@ class RedisCacheWithMemory(RedisCache):
         if rest:
             fetched = super().get_many(rest, version=version)
             self.memory.set_many({k: v for k, v in fetched.items() if k.startswith(CONTENT_ADDRESSED)},
-                                 self._memory_timeout(DEFAULT_TIMEOUT))
+                                 self.get_backend_timeout(DEFAULT_TIMEOUT))
             found.update(fetched)
         return found
 
@@ -139,7 +139,7 @@ class RedisCacheWithMemory(RedisCache):
         if version is not None:
             return failed
         self.memory.set_many({k: v for k, v in data.items() if k.startswith(CONTENT_ADDRESSED)},
-                             self._memory_timeout(timeout))
+                             self.get_backend_timeout(timeout))
         return failed
 
     def delete(self, key, version=None):
@@ -154,7 +154,3 @@ class RedisCacheWithMemory(RedisCache):
     def clear(self):
         self.memory.clear()
         return super().clear()
-
-    def _memory_timeout(self, timeout) -> float | None:
-        """The entry's lifetime in Redis in seconds (None: no expiry)."""
-        return self.get_backend_timeout(timeout)

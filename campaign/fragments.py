@@ -25,9 +25,11 @@ that has no version of its own: units, people, the framework, categories,
 sites, point types (:func:`watch`, connected by each app's ``ready()``;
 bulk writes call :func:`bump_after_commit` themselves). Other generations
 work the same way: ``findings`` (cached counts), ``notices`` (the unread
-count). The cache must be shared by every web process (Redis in production); since a ``frag:`` key
-names all its entry shows, each process also keeps such entries in its own memory in front of Redis
-(campaign/cache.py), while generations are always read from Redis, all in one round trip per request.
+count). The cache must be shared by every web process (Redis in
+production). Since a ``frag:`` key names all its entry shows, each process
+also keeps such entries in its own memory in front of Redis
+(campaign/cache.py); generations are always read from Redis, all of them in
+one round trip per request.
 """
 
 from __future__ import annotations

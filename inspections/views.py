@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +21,6 @@ from campaign.paging import stamped_page
 from campaign.selectors import current_campaign
 from campaign.uploads import serve_private_file
 from inspections import exports, rules, selectors, services
-from inspections import filters as filters_module
 from inspections.filters import FindingFilter
 from inspections.forms import (
     CheckListForm,
@@ -181,7 +182,7 @@ def finding_list(request):
             "findings-filters", (query, generation),
             lambda: get_template("inspections/_finding_filters.html").render({"filters": filters, "query": query}),
             templates=("inspections/_finding_filters.html",), timeout=fragments.LIST_TIMEOUT,
-            files=(filters_module.__file__,)),
+            files=(inspect.getfile(FindingFilter),)),
     })
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import acts_in_all_units, units_actionable_by
 from accounts.models import Unit, User
 from campaign.models import Campaign, Standard
-from tasks.models import MAX_DEPTH, Task
+from tasks.models import Task
 
 EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx"
 
@@ -56,7 +56,7 @@ class UpdateForm(VersionedForm):
 
     def __init__(self, *args, task: Task | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if task is not None and task.depth < MAX_DEPTH and task.children.exists():
+        if task is not None and task.has_children():
             # A parent's progress is worked out from its items; only its status and notes are set by hand.
             self.fields["progress"].disabled = True
             self.fields["progress"].help_text = _("Worked out from the task's items.")

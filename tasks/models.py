@@ -118,6 +118,15 @@ class Task(models.Model):
     def depth(self) -> int:
         return {self.Level.BUREAU: 1, self.Level.UNIT: 2, self.Level.PERSONAL: 3}.get(self.level, 1)
 
+    @property
+    def may_have_children(self) -> bool:
+        """Whether items may hang under it: every level but the deepest (personal items)."""
+        return self.depth < MAX_DEPTH
+
+    def has_children(self) -> bool:
+        """Whether items hang under it; a personal item has none, so asking costs no query."""
+        return self.may_have_children and self.children.exists()
+
     def derive_level(self) -> str:
         """Bureau → unit → personal by position in the tree.
 

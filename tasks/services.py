@@ -28,7 +28,7 @@ from campaign.models import Campaign, Standard
 from campaign.uploads import CleanedUpload, build_private_file, clean_upload
 from reports import outbox
 from tasks import rules
-from tasks.models import MAX_DEPTH, Attachment, Task, TaskUpdate
+from tasks.models import Attachment, Task, TaskUpdate
 
 Status = Task.Status
 Kind = TaskUpdate.Kind
@@ -168,7 +168,7 @@ def task_update_status(
         raise ValidationError({"status": _("Unknown status.")})
     if task.status == Status.DONE and status != Status.DONE:
         raise ValidationError({"status": _("This task is done; reopen it (with a reason) to change it.")})
-    has_children = depth_allows_children(task) and task.children.exists()  # personal items have none
+    has_children = task.has_children()
     if has_children and progress is not None and progress != task.progress and status != Status.DONE:
         raise ValidationError({"progress": _("This task's progress is worked out from its items.")})
     if has_children and status == Status.DONE and task.children.exclude(status=Status.DONE).exists():
@@ -331,7 +331,3 @@ def _roll_up(parent_id: int, *, by: User) -> None:
             progress_before=before_progress, progress_after=progress)
     if parent.parent_id:
         _roll_up(parent.parent_id, by=by)
-
-
-def depth_allows_children(task: Task) -> bool:
-    return task.depth < MAX_DEPTH

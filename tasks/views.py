@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,6 @@ from campaign.models import Campaign, Standard
 from campaign.paging import stamped_page
 from campaign.selectors import current_campaign
 from campaign.uploads import serve_private_file
-from tasks import filters as filters_module
 from tasks import rules, selectors, services, spreadsheets
 from tasks.filters import TaskFilter
 from tasks.forms import AssignForm, ExportForm, ImportForm, ReopenForm, TaskForm, UpdateForm
@@ -90,7 +90,7 @@ def task_list(request):
     specs = [fragments.Fragment("tasks-results", (campaign.pk, query, page.number, page.paginator.count, today,
                                                   generation, *stamps), render_results, RESULT_TEMPLATES),
              fragments.Fragment("tasks-filters", (request.user.pk, campaign.pk, query, generation), render_filters,
-                                ("tasks/_filters.html",), (filters_module.__file__,))]
+                                ("tasks/_filters.html",), (inspect.getfile(TaskFilter),))]
     if request.headers.get("HX-Request"):
         return HttpResponse(fragments.cached_fragments(specs[:1], timeout=fragments.LIST_TIMEOUT)[0])
     results, filters = fragments.cached_fragments(specs, timeout=fragments.LIST_TIMEOUT)
@@ -138,7 +138,7 @@ def _detail(request, task: Task, *, status: int = 200, stale: bool = False, gene
     can_manage = rules.can_manage(user, task)
     flags = {
         "can_update": can_update, "can_manage": can_manage,
-        "can_split": can_manage and services.depth_allows_children(task) and task.status != Task.Status.DONE,
+        "can_split": can_manage and task.may_have_children and task.status != Task.Status.DONE,
         "can_reopen": rules.can_reopen(user, task) and task.status == Task.Status.DONE,
     }
 
@@ -171,7 +171,7 @@ def _detail(request, task: Task, *, status: int = 200, stale: bool = False, gene
     context = {
         "task": task, "stale": stale, "chain": selectors.parent_chain(task, user),
         # The deepest level (personal items) has no items under it: no query for them.
-        "children": selectors.children_of(task) if services.depth_allows_children(task) else [],
+        "children": selectors.children_of(task) if task.may_have_children else [],
         "head": rendered[0], "actions": fragments.with_csrf(rendered[1], request), "history": rendered[2],
     }
     return render(request, "tasks/detail.html", context, status=status)

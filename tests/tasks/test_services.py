@@ -312,10 +312,11 @@ def test_a_status_update_writes_back_only_the_columns_it_changed(item, worker):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    content = item.content
     with CaptureQueriesContext(connection) as queries:
         update(item, worker, Task.Status.IN_PROGRESS, progress=40, note="开始")
     task_updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "tasks_task"')]
     assert task_updates and all('"content"' not in sql and '"criteria"' not in sql for sql in task_updates)
     item.refresh_from_db()
-    assert (item.status, item.progress, item.version, item.content) == ("in_progress", 40, 2, item.content)
+    assert (item.status, item.progress, item.version, item.content) == ("in_progress", 40, 2, content)
     assert item.first_response_at is not None  # the responsible person's first answer, written too
