@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from accounts.models import Unit, User
+from campaign.core import cache
 
 Role = User.Role
 
@@ -24,11 +25,11 @@ def _is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def sees_all_units(user) -> bool:
+def can_see_all_units(user) -> bool:
     return _is_signed_in(user) and (user.is_superuser or user.role in BUREAU_WIDE_ROLES)
 
 
-def acts_in_all_units(user) -> bool:
+def can_act_in_all_units(user) -> bool:
     return _is_signed_in(user) and (user.is_superuser or user.role in ACT_ANYWHERE_ROLES)
 
 
@@ -41,31 +42,30 @@ def _subtree_q(user, field: str) -> Q:
 
 def units_visible_to(user) -> QuerySet[Unit]:
     """The units whose lists ``user`` may read: all of them, or their own unit and its children."""
-    if sees_all_units(user):
+    if can_see_all_units(user):
         return Unit.objects.all()
     return Unit.objects.filter(_subtree_q(user, ""))
 
 
 def visible_unit_ids(user) -> list[int] | None:
-    """The ids of :func:`units_visible_to`, or None for "every unit".
-
-    Cached per user under the reference generation (any unit or person saved moves it on; see
-    campaign/fragments.py), so the visibility rules of the busiest pages cost no query for the unit tree.
-    """
-    if sees_all_units(user):
+    """The ids of :func:`units_visible_to`, or None for "every unit", from the cached unit tree."""
+    if can_see_all_units(user):
         return None
     if not _is_signed_in(user) or user.unit_id is None:
         return []
-    from campaign import fragments
+    prefix = user.unit.path
+    return [pk for pk, path in unit_paths() if path.startswith(prefix)]
 
-    return fragments.cached_value(
-        "visible-units", (user.pk, user.unit.path, fragments.generation()),
-        lambda: list(units_visible_to(user).order_by("pk").values_list("pk", flat=True)), files=(__file__,))
+
+def unit_paths() -> list[tuple[int, str]]:
+    """Every unit's id and materialised path: a few dozen rows behind every visibility rule (cached data)."""
+    return cache.cached(cache.unit_paths_key(),
+                        lambda: list(Unit.objects.order_by("pk").values_list("pk", "path")))
 
 
 def units_actionable_by(user) -> QuerySet[Unit]:
     """The units in which ``user`` may change things as a unit (a squad leader in their squad)."""
-    if acts_in_all_units(user):
+    if can_act_in_all_units(user):
         return Unit.objects.all()
     if _is_signed_in(user) and user.role == Role.SQUAD_LEADER:
         return Unit.objects.filter(_subtree_q(user, ""))
@@ -74,21 +74,15 @@ def units_actionable_by(user) -> QuerySet[Unit]:
 
 def restrict_to_units(queryset: QuerySet, user, *, unit_field: str = "unit") -> QuerySet:
     """Narrow ``queryset`` to rows whose ``unit_field`` is a unit ``user`` may see."""
-    if sees_all_units(user):
+    if can_see_all_units(user):
         return queryset
     return queryset.filter(_subtree_q(user, unit_field))
-
-
-def can_see_unit(user, unit: Unit | None) -> bool:
-    if unit is None or not _is_signed_in(user):
-        return False
-    return sees_all_units(user) or (user.unit_id is not None and unit.path.startswith(user.unit.path))
 
 
 def can_act_in_unit(user, unit: Unit | None) -> bool:
     if unit is None or not _is_signed_in(user):
         return False
-    if acts_in_all_units(user):
+    if can_act_in_all_units(user):
         return True
     return (
         user.role == Role.SQUAD_LEADER

@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Units and people")
 
     def ready(self):
-        from accounts.models import Unit, User
-        from campaign.fragments import watch
+        from accounts.models import Unit
+        from campaign.core import cache
 
-        watch(Unit, User)  # names and units show on cached list pages (campaign/fragments.py)
+        cache.flush_on_change(Unit, lambda: [cache.unit_paths_key()])

@@ -1,7 +1,7 @@
 """The sign-in backend: Django's, except that a signed-in user comes with their unit in the same query.
 
 Nearly every page reads ``request.user.unit`` (the visibility rules, the header), so loading it with the
-user saves one query per request (issue 7).
+user saves one query per request.
 """
 
 from django.contrib.auth.backends import ModelBackend, UserModel

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaign.geo import point_in_polygon, validate_polygon
+from campaign.core.geo import point_in_polygon, validate_polygon
 
 
 class Unit(models.Model):

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class CampaignConfig(AppConfig):
+    default = True  # this module also holds the admin's config (below), named in INSTALLED_APPS
     name = "campaign"
     verbose_name = _("Campaign and evaluation framework")
 
@@ -13,8 +15,18 @@ class CampaignConfig(AppConfig):
 
         app.autodiscover_tasks(related_name="jobs", force=True)
 
-        # The framework, categories, sites and point types show on cached list pages (campaign/fragments.py).
-        from campaign.fragments import watch
-        from campaign.models import JobHeartbeat
+        from campaign import navigation as entries
+        from campaign.core import cache, navigation
+        from campaign.models import Campaign, Framework
 
-        watch(*(model for model in self.get_models() if model is not JobHeartbeat))
+        navigation.register(self.label, entries.entries)
+
+        for model in (Campaign, Framework):  # the cached campaigns carry their framework
+            cache.flush_on_change(model, lambda: [cache.campaigns_key()])
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin on the project's own site class (campaign/admin_site.py)."""
+
+    default = False
+    default_site = "campaign.admin_site.AdminSite"

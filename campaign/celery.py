@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+from campaign.schedules import beat_schedule
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaign.settings")
 
 app = Celery("campaign")
@@ -14,6 +16,4 @@ app.autodiscover_tasks(related_name="jobs")
 @app.on_after_finalize.connect
 def _install_schedule(sender, **kwargs):
     # Every periodic schedule is defined in one place: campaign/schedules.py.
-    from campaign.schedules import beat_schedule
-
     sender.conf.beat_schedule = beat_schedule()

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from campaign.core import outbox
 from campaign.services import record_heartbeat
 
 
@@ -10,3 +11,9 @@ def heartbeat(name: str = "heartbeat") -> str:
     """Record that the worker (and beat) are alive; /healthz shows the time."""
     beat = record_heartbeat(name=name)
     return beat.last_run_at.isoformat()
+
+
+@shared_task(name="campaign.jobs.flush_outbox")
+def flush_outbox() -> int:
+    """Every minute: queue the outbox rows the broker refused when their change committed."""
+    return outbox.send_pending()

@@ -49,9 +49,10 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from accounts.services import unit_save
-from campaign import fragments, loader
+from campaign import loader
+from campaign.core import cache
+from campaign.core.geo import distance_m
 from campaign.demo import DEMO_PASSWORD, GIVEN, SURNAMES
-from campaign.geo import distance_m
 from campaign.models import Campaign, EventCategory, Framework, PointType, Site, Standard
 from inspections.models import Finding, FindingPhoto, Inspection, Rectification, Tier, Verification
 from tasks.models import Task, TaskUpdate
@@ -138,9 +139,8 @@ def build(*, scale: float = 1.0, seed: int = 7, now: datetime.datetime | None = 
         log(f"{len(tasks)} tasks, {built.counts['task_updates']} updates")
         _findings(built, people, sites, rng, now)
         log(f"{built.counts['findings']} findings")
-        # Bulk inserts send no signals: cached pages and counts must not outlive them.
-        fragments.bump_after_commit()
-        fragments.bump_after_commit("findings")
+        # Bulk inserts send no signals: the cached reference data must not outlive them.
+        cache.flush(cache.campaigns_key(), cache.unit_paths_key())
     if connection.vendor == "postgresql":
         # Fresh planner statistics, as autovacuum would gather soon after a bulk load.
         with connection.cursor() as cursor:

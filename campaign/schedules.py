@@ -13,8 +13,8 @@ from celery.schedules import crontab
 def beat_schedule() -> dict:
     return {
         "heartbeat": {"task": "campaign.jobs.heartbeat", "schedule": timedelta(minutes=1)},
-        # jobs written to the outbox while the broker was down (reports.outbox)
-        "flush-outbox": {"task": "reports.jobs.flush_outbox", "schedule": timedelta(minutes=1)},
+        # jobs written to the outbox while the broker was down (campaign/core/outbox.py)
+        "flush-outbox": {"task": "campaign.jobs.flush_outbox", "schedule": timedelta(minutes=1)},
         "bulletin-tick": {"task": "reports.jobs.bulletin_tick", "schedule": crontab(minute=0)},
         "meeting-tick": {"task": "reports.jobs.meeting_tick", "schedule": crontab(hour=7, minute=30)},
         "reminders": {"task": "reports.jobs.send_reminders", "schedule": crontab(hour=8, minute=15)},

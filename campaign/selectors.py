@@ -7,7 +7,7 @@ import datetime
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
-from campaign import fragments, models
+from campaign.core import cache
 from campaign.models import (
     Campaign,
     Content,
@@ -21,23 +21,21 @@ from campaign.models import (
 
 
 def current_campaign(on: datetime.date | None = None) -> Campaign | None:
-    """The campaign running today; failing that the next one to start, then the latest that ended.
-
-    Nearly every page asks, so the answer is cached for the day under the reference generation, which
-    any change to a campaign or a framework moves on (campaign/fragments.py).
-    """
+    """The campaign running today; failing that the next one to start, then the latest that ended."""
     on = on or timezone.localdate()
-    return fragments.cached_value("current-campaign", (on, fragments.generation()), lambda: _current_campaign(on),
-                                  files=(models.__file__,))
+    found = campaigns()
+    running = [c for c in found if c.start_date <= on <= c.end_date]
+    coming = [c for c in found if c.start_date > on]
+    if running:
+        return max(running, key=lambda c: (c.start_date, c.pk))
+    if coming:
+        return min(coming, key=lambda c: (c.start_date, c.pk))
+    return max(found, key=lambda c: (c.end_date, c.pk), default=None)
 
 
-def _current_campaign(on: datetime.date) -> Campaign | None:
-    qs = Campaign.objects.select_related("framework")
-    return (
-        qs.filter(start_date__lte=on, end_date__gte=on).order_by("-start_date").first()
-        or qs.filter(start_date__gt=on).order_by("start_date").first()
-        or qs.order_by("-end_date").first()
-    )
+def campaigns() -> list[Campaign]:
+    """Every campaign with its framework: a handful of rows that nearly every page reads (cached data)."""
+    return cache.cached(cache.campaigns_key(), lambda: list(Campaign.objects.select_related("framework")))
 
 
 def active_campaigns(on: datetime.date | None = None) -> QuerySet[Campaign]:
@@ -59,8 +57,6 @@ def frameworks_with_counts() -> QuerySet[Framework]:
         content_count=Count("contents", distinct=True),
         standard_count=Count("standards", distinct=True),
     )
-
-
 
 
 def event_categories() -> list[EventCategory]:

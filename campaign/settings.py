@@ -7,7 +7,9 @@ deployment hardening and refuses to start without ``SECRET_KEY`` and
 ``ALLOWED_HOSTS``: a production site must never run on a default secret.
 """
 
+import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -24,8 +26,8 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
-    # REDIS_URL too: the web processes share cached pages and the generations that retire them through it
-    # (campaign/fragments.py); each process's own memory would let one serve what another has changed.
+    # REDIS_URL too: the broker, and the cache every web process shares, so that a change flushed by one
+    # process is flushed for all (campaign/core/cache.py); a per-process cache would keep serving old data.
     missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL") if not env.str(name, default="")]
     if missing:
         raise ImproperlyConfigured(
@@ -43,7 +45,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "campaign.admin_site.AdminConfig",
+    "campaign.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,7 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the session middleware, so a database outage met anywhere inside answers 503.
-    "campaign.middleware.DatabaseUnavailableMiddleware",
+    "campaign.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,7 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "campaign.middleware.SecurityHeadersMiddleware",
+    "campaign.core.middleware.SecurityHeadersMiddleware",
 ]
 
 if PRODUCTION:
@@ -96,8 +98,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "campaign.context_processors.site",
-                "campaign.context_processors.navigation",
+                "campaign.core.context_processors.site",
+                "campaign.core.context_processors.navigation",
             ],
         },
     },
@@ -154,7 +156,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "campaign.staticstorage.StaticStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -195,14 +197,34 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
 # --- Cache ----------------------------------------------------------------
-if REDIS_URL:
-    # Content-addressed fragments are also kept in each process's memory (campaign/cache.py).
-    CACHES = {"default": {
-        "BACKEND": "campaign.cache.RedisCacheWithMemory", "LOCATION": REDIS_URL,
-        "OPTIONS": {"LOCAL_MEMORY_BYTES": env.int("CACHE_LOCAL_MEMORY_MB", default=16) * 1024 * 1024},
-    }}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Only reference data and frozen documents are cached (campaign/core/cache.py), never a page. The cache
+# lives in its own Redis database, never the broker's, so clearing it cannot lose a queued job: CACHE_URL,
+# or by default the broker's server with the next database number.
+CACHE_URL = env.str("CACHE_URL", default="")
+if REDIS_URL and not CACHE_URL:
+    _broker = urlsplit(REDIS_URL)
+    _db = int((_broker.path or "/0").strip("/") or 0)
+    CACHE_URL = urlunsplit(_broker._replace(path=f"/{_db + 1 if _db < 15 else _db - 1}"))
+if CACHE_URL and CACHE_URL == REDIS_URL:
+    raise ImproperlyConfigured("CACHE_URL must name another Redis database than the broker's REDIS_URL.")
+
+
+def _release() -> str:
+    """A name for this release of the code: its own (RELEASE), or a digest of the Python sources, so a
+    deployment never reads objects pickled by a release whose models were different."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for app in ("accounts", "campaign", "tasks", "inspections", "reports"):
+        for path in sorted((BASE_DIR / app).glob("**/*.py")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+CACHES = {"default": {
+    "BACKEND": ("django.core.cache.backends.redis.RedisCache" if CACHE_URL
+                else "django.core.cache.backends.locmem.LocMemCache"),
+    "LOCATION": CACHE_URL,
+    "KEY_PREFIX": env.str("RELEASE", default="") or _release(),
+}}
 
 # --- Email ----------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -223,6 +245,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "campaign.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "百日攻坚 API",

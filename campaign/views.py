@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from campaign.navigation import entries
-from campaign.selectors import current_campaign
+from campaign.core.navigation import entries
+from campaign.selectors import current_campaign, heartbeats
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,6 @@ def healthz(request):
         connection.ensure_connection()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        from campaign.selectors import heartbeats
-
         beat = heartbeats().get("heartbeat")
         body["heartbeat"] = beat.last_run_at.isoformat() if beat else None
     except DatabaseError as exc:

@@ -7,8 +7,7 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Three-tier inspection")
 
     def ready(self):
-        from campaign.fragments import watch
-        from inspections.models import Finding
-        from inspections.selectors import FINDINGS
+        from campaign.core import navigation
+        from inspections import navigation as entries
 
-        watch(Finding, name=FINDINGS)  # cached counts of the findings lists (inspections.views.finding_list)
+        navigation.register(self.label, entries.entries)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from campaign.spreadsheets import safe_cell
+from campaign.core.spreadsheets import safe_cell
 from inspections.models import Finding, FindingPhoto
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

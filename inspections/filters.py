@@ -10,24 +10,23 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Unit
-from campaign.filtering import FilterSet, ReferenceChoiceFilter
 from campaign.models import MAX_ID, EventCategory
 from inspections.models import Finding, Tier
 from inspections.selectors import GREEN, RED, YELLOW
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class UnitFilter(ReferenceChoiceFilter):
+class UnitFilter(django_filters.ModelChoiceFilter):
     """A unit by id; it includes the units under it."""
 
 
-class FindingFilter(FilterSet):
+class FindingFilter(django_filters.FilterSet):
     """Narrows a queryset from ``selectors.findings_visible_to`` (which already applied who may see what)."""
 
     tier = django_filters.TypedChoiceFilter(label=_("Tier"), choices=Tier.choices, coerce=int)
     unit = UnitFilter(
         label=_("Responsible unit"), queryset=Unit.objects.exclude(kind=Unit.Kind.BUREAU), method="filter_unit")
-    category = ReferenceChoiceFilter(
+    category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=EventCategory.objects.select_related("parent"), method="filter_category",
         help_text=_("A major category includes its sub-categories."))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Finding.Status.choices)

@@ -18,8 +18,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from campaign.core.uploads import PrivateFile
 from campaign.models import Campaign, CheckItem, EventCategory, PointType, Site, Standard
-from campaign.uploads import PrivateFile
 
 
 class Tier(models.IntegerChoices):
@@ -173,7 +173,7 @@ class Finding(models.Model):
     is_rebound = models.BooleanField(_("rebound"), default=False)
     rebound_of = models.ForeignKey("self", verbose_name=_("rebound of"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="rebounds")
-    # Denormalised for the bulletin's SQL aggregates (issue 5).
+    # Denormalised for the bulletin's SQL aggregates.
     reported_at = models.DateTimeField(_("reported at"))
     dispatched_at = models.DateTimeField(_("dispatched at"))
     clock_start = models.DateTimeField(_("current period started"))
@@ -210,7 +210,7 @@ class Finding(models.Model):
             models.Index(fields=["responsible_unit", "status"], name="finding_unit_status_idx"),
             models.Index(fields=["category", "closed_at"], name="finding_category_closed_idx"),
             models.Index(fields=["latitude", "longitude"], name="finding_lat_lon_idx"),
-            # Lists show the newest first: walking this index avoids sorting every finding (issue 7).
+            # Lists show the newest first: walking this index avoids sorting every finding.
             models.Index(fields=["-reported_at", "-id"], name="finding_newest_first_idx"),
         ]
 

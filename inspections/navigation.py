@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import is_admin, is_leader, sees_all_units
+from accounts.access import can_see_all_units, is_admin, is_leader
 from accounts.models import User
-from campaign.navigation import Entry
+from campaign.core.navigation import Entry
 from inspections import rules
 
 
-def app_entries(user) -> list[Entry]:
+def entries(user) -> list[Entry]:
     entries: list[Entry] = []
-    if rules.may_inspect(user):
+    if rules.can_inspect(user):
         entries += [
             Entry(_("Log a finding"), reverse("inspections:finding_new"),
                   _("Photos, location, check list: send a problem to the responsible unit"), "📷", 10),
@@ -23,7 +23,7 @@ def app_entries(user) -> list[Entry]:
     if user.role in (User.Role.SQUAD_LEADER, User.Role.MEMBER):
         entries.append(Entry(_("Our open findings"), reverse("inspections:unit_findings"),
                              _("Problems the inspectors found in our area, with deadlines"), "🚦", 15))
-    if sees_all_units(user) or rules.may_inspect(user) or user.role == User.Role.SQUAD_LEADER:
+    if can_see_all_units(user) or rules.can_inspect(user) or user.role == User.Role.SQUAD_LEADER:
         entries.append(Entry(_("Findings"), reverse("inspections:finding_list"),
                              _("All findings with filters, traffic lights and Excel export"), "📋", 20))
         entries.append(Entry(_("Inspections"), reverse("inspections:inspection_list"),

@@ -38,11 +38,11 @@ def default_tier(user) -> int | None:
     return tiers[0] if tiers else None
 
 
-def may_inspect(user) -> bool:
+def can_inspect(user) -> bool:
     return bool(tiers_for(user))
 
 
-def may_inspect_unit(user, tier: int, unit: Unit | None) -> bool:
+def can_inspect_unit(user, tier: int, unit: Unit | None) -> bool:
     """Tiers 1 and 2 work anywhere; a tier-3 inspector only inside their own squad."""
     if tier not in tiers_for(user) or unit is None:
         return False
@@ -60,7 +60,7 @@ def takes_part_in(user, inspection: Inspection) -> bool:
     return any(person.pk == user.pk for person in inspection.inspectors.all())
 
 
-def may_log_in(user, inspection: Inspection) -> bool:
+def can_log_in(user, inspection: Inspection) -> bool:
     return inspection.is_open and inspection.tier in tiers_for(user) and takes_part_in(user, inspection)
 
 
@@ -69,7 +69,7 @@ def belongs_to_unit(user, unit: Unit) -> bool:
     return bool(user.unit_id) and user.unit.path.startswith(unit.path)
 
 
-def may_rectify(user, finding: Finding) -> bool:
+def can_rectify(user, finding: Finding) -> bool:
     """The responsible unit answers: its squad leader or one of its members."""
     if not _signed_in(user) or user.role not in (Role.SQUAD_LEADER, Role.MEMBER):
         return False
@@ -77,12 +77,12 @@ def may_rectify(user, finding: Finding) -> bool:
     return unit.kind != Unit.Kind.BUREAU and belongs_to_unit(user, unit)
 
 
-def may_verify(user, finding: Finding) -> bool:
+def can_verify(user, finding: Finding) -> bool:
     """The reporter, the inspection squad or a bureau leader verifies; never the responsible unit's own people."""
     if not _signed_in(user) or belongs_to_unit(user, finding.responsible_unit):
         return False
     return finding.reporter_id == user.pk or user.role == Role.INSPECTOR or is_leader(user)
 
 
-def may_finish(user, inspection: Inspection) -> bool:
+def can_finish(user, inspection: Inspection) -> bool:
     return inspection.is_open and (inspection.created_by_id == user.pk or is_leader(user))

@@ -14,8 +14,7 @@ from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch,
 from django.db.models.functions import Round
 from django.utils import timezone
 
-from accounts.access import restrict_to_units, sees_all_units
-from campaign import fragments
+from accounts.access import can_see_all_units, restrict_to_units
 from campaign.models import Campaign, CheckItem, PointType, Site
 from inspections.models import CheckResult, Finding, FindingPhoto, Inspection, Rectification, Verification
 
@@ -44,7 +43,7 @@ def with_light(queryset: QuerySet[Finding], now: datetime.datetime | None = None
 
 
 def _visible_findings_q(user) -> Q | None:
-    if sees_all_units(user):
+    if can_see_all_units(user):
         return None
     unit_rows = restrict_to_units(Finding.objects.all(), user, unit_field="responsible_unit")
     return Q(pk__in=unit_rows.values("pk")) | Q(reporter_id=getattr(user, "pk", None))
@@ -53,35 +52,14 @@ def _visible_findings_q(user) -> Q | None:
 def findings_visible_to(user) -> QuerySet[Finding]:
     """Every finding ``user`` may read, with what a list row shows, and its traffic light.
 
-    Only what a row shows is joined: with nine tables PostgreSQL spent ~30 ms
-    planning each page of 50k findings (issue 7); the detail page joins the rest.
+    Only what a row shows is joined (PostgreSQL's planning time grows fast with every table joined);
+    the detail page joins the rest.
     """
     qs = Finding.objects.select_related("category__parent", "responsible_unit", "reporter", "site")
     rule = _visible_findings_q(user)
     if rule is not None:
         qs = qs.filter(rule)
     return with_light(qs).order_by("-reported_at", "-pk")
-
-
-# What names a list row's own data: every service that changes a finding bumps its version, and the light
-# moves with the clock, so a page cached under its rows' stamps shows any change at once (campaign/paging.py).
-ROW_STAMP = ("pk", "version", "light")
-# The generation any saved or deleted finding moves on (inspections/apps.py): list counts are cached under it.
-FINDINGS = "findings"
-
-
-def count_key(user, query: str, *, generation: str) -> tuple | None:
-    """What a findings list's count depends on, or None when it moves with the clock (the light filter)."""
-    if "light=" in query:
-        return None
-    return (user.pk, query, generation, fragments.generation(FINDINGS))
-
-
-def findings_in_order(pks: list[int]) -> list[Finding]:
-    """The findings ``pks`` (already checked visible) with what a list row shows, in the order given."""
-    rows = Finding.objects.select_related("category__parent", "responsible_unit", "reporter", "site")
-    found = {finding.pk: finding for finding in with_light(rows.filter(pk__in=pks))}
-    return [found[pk] for pk in pks if pk in found]
 
 
 def finding_detail(user, pk: int) -> Finding:
@@ -165,7 +143,7 @@ def relapse_places(campaign: Campaign, *, minimum: int = RELAPSE_THRESHOLD, user
 
 def inspections_visible_to(user) -> QuerySet[Inspection]:
     qs = Inspection.objects.select_related("created_by", "squad", "campaign")
-    if not sees_all_units(user):
+    if not can_see_all_units(user):
         if not getattr(user, "unit_id", None):
             return qs.none()
         path = user.unit.path

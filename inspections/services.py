@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from accounts.selectors import unit_for_point
-from campaign.geo import bounding_box, distance_m
+from campaign.core.errors import StaleEdit
+from campaign.core.geo import bounding_box, distance_m
+from campaign.core.uploads import CleanedUpload, build_private_file, clean_upload
 from campaign.models import Campaign, CheckItem, EventCategory, PointType, Site, Standard
 from campaign.selectors import current_campaign
-from campaign.uploads import CleanedUpload, build_private_file, clean_upload
 from inspections import rules
 from inspections.models import CheckResult, Finding, FindingPhoto, Inspection, Rectification, Tier, Verification
 
@@ -57,11 +58,10 @@ def _yellow_at(start: datetime.datetime, deadline: datetime.datetime) -> datetim
     return start + (deadline - start) * float(YELLOW_SHARE)
 
 
-def _check_version(finding: Finding, version: int | None) -> None:
-    if version is not None and version != finding.version:
-        raise ValidationError(
-            _("Someone else changed this finding after you opened it. Reload the page to see the change; "
-              "nothing was saved."), code="stale")
+def _check_version(finding: Finding, expected_version: int | None) -> None:
+    """``finding`` is the locked row; ``None`` means the caller holds no version (a job, the demo data)."""
+    if expected_version is not None and int(expected_version) != finding.version:
+        raise StaleEdit(current=finding)
 
 
 def _locked(finding: Finding) -> Finding:
@@ -85,7 +85,7 @@ def inspection_start(
     if squad is not None and not target_units:
         target_units = [squad]
     for unit in target_units + [site.unit for site in target_sites]:
-        if not rules.may_inspect_unit(by, tier, unit):
+        if not rules.can_inspect_unit(by, tier, unit):
             raise PermissionDenied(_("A tier-3 inspection stays inside your own squad; %(unit)s is outside it.")
                                    % {"unit": unit.name})
     if tier == Tier.DIRECTED and not (target_units or target_sites):
@@ -110,9 +110,9 @@ def inspection_record_checks(
     *, inspection: Inspection, by, site: Site | None, results: dict[CheckItem, bool], notes: dict | None = None,
 ) -> list[CheckResult]:
     """Record pass / fail for check-list lines at a site; a repeated check overwrites its earlier answer."""
-    if not rules.may_log_in(by, inspection):
+    if not rules.can_log_in(by, inspection):
         raise PermissionDenied(_("Only the inspectors of this open inspection may record its check list."))
-    if site is not None and not rules.may_inspect_unit(by, inspection.tier, site.unit):
+    if site is not None and not rules.can_inspect_unit(by, inspection.tier, site.unit):
         raise PermissionDenied(_("%(site)s is outside the area you may inspect.") % {"site": site.name})
     notes = notes or {}
     saved = []
@@ -129,7 +129,7 @@ def inspection_record_checks(
 def inspection_finish(*, inspection: Inspection, by, summary: str = "") -> Inspection:
     """Close an inspection: its report is final, no more results or findings are added to it."""
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
-    if not rules.may_finish(by, inspection):
+    if not rules.can_finish(by, inspection):
         raise PermissionDenied(_("Only the lead inspector finishes an open inspection."))
     inspection.status = Inspection.Status.FINISHED
     inspection.summary = summary.strip()
@@ -232,7 +232,7 @@ def finding_create(
     if inspection is not None:
         # Re-read under a lock: the inspection may have been finished since the form was opened.
         inspection = Inspection.objects.select_for_update().select_related("campaign").get(pk=inspection.pk)
-        if not rules.may_log_in(by, inspection):
+        if not rules.can_log_in(by, inspection):
             raise PermissionDenied(_("Only the inspectors of this open inspection may add findings to it."))
         campaign, tier = inspection.campaign, inspection.tier
     else:
@@ -249,8 +249,8 @@ def finding_create(
     if responsible_unit is None:
         raise ValidationError({"responsible_unit": _(
             "This place is in no squad's jurisdiction: choose the responsible unit.")})
-    if not rules.may_inspect_unit(by, tier, responsible_unit) or (
-            site is not None and not rules.may_inspect_unit(by, tier, site.unit)):
+    if not rules.can_inspect_unit(by, tier, responsible_unit) or (
+            site is not None and not rules.can_inspect_unit(by, tier, site.unit)):
         raise PermissionDenied(_("A tier-3 inspector logs findings only inside their own squad."))
     deadline = deadline or proposal.deadline
     if deadline <= now:
@@ -282,12 +282,13 @@ def finding_create(
 
 
 @transaction.atomic
-def finding_rectify(*, finding: Finding, by, note: str, photos: Sequence, version: int | None = None) -> Rectification:
+def finding_rectify(*, finding: Finding, by, note: str, photos: Sequence,
+                    expected_version: int | None = None) -> Rectification:
     """整改: the responsible unit answers with what it did and at least one after-photo."""
     finding = _locked(finding)
-    if not rules.may_rectify(by, finding):
+    if not rules.can_rectify(by, finding):
         raise PermissionDenied(_("Only the responsible unit's people rectify this finding."))
-    _check_version(finding, version)
+    _check_version(finding, expected_version)
     if not finding.is_open:
         raise ValidationError(_("This finding is not waiting for rectification (it is %(status)s).")
                               % {"status": finding.get_status_display()}, code="bad_state")
@@ -307,13 +308,13 @@ def finding_rectify(*, finding: Finding, by, note: str, photos: Sequence, versio
     return rectification
 
 
-def _verifiable(finding: Finding, by, version: int | None) -> Finding:
+def _verifiable(finding: Finding, by, expected_version: int | None) -> Finding:
     finding = _locked(finding)
-    if not rules.may_verify(by, finding):
+    if not rules.can_verify(by, finding):
         if rules.belongs_to_unit(by, finding.responsible_unit):
             raise PermissionDenied(_("A unit never verifies its own finding; the inspectors do."))
         raise PermissionDenied(_("Only the reporting inspector, the inspection squad or a bureau leader verifies."))
-    _check_version(finding, version)
+    _check_version(finding, expected_version)
     if finding.status != Finding.Status.RECTIFIED:
         raise ValidationError(_("Only a rectified finding can be verified (this one is %(status)s).")
                               % {"status": finding.get_status_display()}, code="bad_state")
@@ -321,9 +322,9 @@ def _verifiable(finding: Finding, by, version: int | None) -> Finding:
 
 
 @transaction.atomic
-def finding_close(*, finding: Finding, by, note: str = "", version: int | None = None) -> Verification:
+def finding_close(*, finding: Finding, by, note: str = "", expected_version: int | None = None) -> Verification:
     """销号: the rectification holds; the finding is closed, on time if it was rectified before the deadline."""
-    finding = _verifiable(finding, by, version)
+    finding = _verifiable(finding, by, expected_version)
     now = timezone.now()
     verification = Verification.objects.create(finding=finding, by=by, result=Verification.Result.CLOSED,
                                                note=(note or "").strip(), at=now)
@@ -337,10 +338,10 @@ def finding_close(*, finding: Finding, by, note: str = "", version: int | None =
 
 @transaction.atomic
 def finding_return(
-    *, finding: Finding, by, note: str, new_deadline: datetime.datetime, version: int | None = None,
+    *, finding: Finding, by, note: str, new_deadline: datetime.datetime, expected_version: int | None = None,
 ) -> Verification:
     """返工: the rectification does not hold; back to the unit with a reason and a new deadline, counted."""
-    finding = _verifiable(finding, by, version)
+    finding = _verifiable(finding, by, expected_version)
     now = timezone.now()
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the rectification is not accepted.")})

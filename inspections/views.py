@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import inspect
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from campaign import fragments
-from campaign.fragments import LazyRows, cached_rows
+from campaign.core.errors import StaleEdit
+from campaign.core.forms import add_service_errors
+from campaign.core.lists import page_of
+from campaign.core.uploads import serve_private_file
 from campaign.models import CheckItem, EventCategory, PointType, Site
-from campaign.paging import stamped_page
 from campaign.selectors import current_campaign
-from campaign.uploads import serve_private_file
 from inspections import exports, rules, selectors, services
 from inspections.filters import FindingFilter
 from inspections.forms import (
@@ -36,35 +33,6 @@ from inspections.models import Finding, FindingPhoto, Inspection
 PAGE_SIZE = 25
 
 
-def _finding_row_key(f: Finding) -> tuple:
-    """Everything a row shows: the finding's own fields live under its version; the rest is named here.
-
-    The traffic light moves with the clock, not the version: its value (computed in SQL by the
-    selector) is part of the key, so a finding turning yellow or red gets a new row at once.
-    """
-    return (f.pk, f.version, f.reported_at.isoformat(), f.light, f.category.name,
-            f.site.name if f.site_id else "", f.responsible_unit.label)
-
-
-def finding_rows(findings) -> LazyRows:
-    """A findings table's rows as HTML, from the fragment cache where a row has not changed (issue 7)."""
-    labels = {
-        "no": _("No."), "category": _("Category"), "place": _("Place"), "unit": _("Responsible unit"),
-        "deadline": _("Deadline"), "status": _("Status"), "rebound": _("Rebound"),
-    }
-    return cached_rows(findings, "inspections/_finding_row.html", name="f", key=_finding_row_key,
-                       context={"labels": labels}, depends=("inspections/_light.html",))
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _get_or_404(getter, *args):
     try:
         return getter(*args)
@@ -78,20 +46,20 @@ def _get_or_404(getter, *args):
 def inspection_list(request):
     page = Paginator(selectors.inspections_visible_to(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "inspections/inspection_list.html", {
-        "page": page, "may_start": rules.may_inspect(request.user),
+        "page": page, "can_start": rules.can_inspect(request.user),
     })
 
 
 @login_required
 def inspection_start(request):
-    if not rules.may_inspect(request.user):
+    if not rules.can_inspect(request.user):
         raise PermissionDenied(_("Only bureau leaders, the inspection squad and tier-3 inspectors start inspections."))
     form = InspectionStartForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             inspection = services.inspection_start(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Inspection started. Record the check lists and log the findings."))
             return redirect("inspections:inspection_detail", pk=inspection.pk)
@@ -106,9 +74,9 @@ def inspection_detail(request, pk: int):
     return render(request, "inspections/inspection_detail.html", {
         "inspection": inspection,
         "groups": selectors.report_by_site(inspection),
-        "findings": findings, "finding_rows": finding_rows(findings),
-        "may_log": rules.may_log_in(request.user, inspection),
-        "may_finish": rules.may_finish(request.user, inspection),
+        "findings": findings,
+        "can_log": rules.can_log_in(request.user, inspection),
+        "can_finish": rules.can_finish(request.user, inspection),
     })
 
 
@@ -116,7 +84,7 @@ def inspection_detail(request, pk: int):
 def inspection_checks(request, pk: int):
     """Record a site's check list; the failed checks become links to pre-filled findings."""
     inspection = _get_or_404(selectors.inspection_detail, request.user, pk)
-    if not rules.may_log_in(request.user, inspection):
+    if not rules.can_log_in(request.user, inspection):
         raise PermissionDenied(_("Only the inspectors of this open inspection may record its check list."))
     site = Site.objects.select_related("point_type", "unit").filter(pk=request.GET.get("site") or 0).first()
     point_type = site.point_type if site else PointType.objects.filter(pk=request.GET.get("point_type") or 0).first()
@@ -157,37 +125,13 @@ def _filtered(request):
 
 @login_required
 def finding_list(request):
-    """Findings newest first, with filters. Cached like the squad list (tasks.views.task_list): the results
-    under their rows' stamps (pk, version, light), the filter form (the same for everyone) under the query;
-    both under the reference generation, read first."""
-    generation = fragments.generation()
+    """Findings newest first, with filters; a query the filters refuse lists nothing, and the form says why."""
     filters = _filtered(request)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query = query.urlencode()
-    page, stamps = stamped_page(filters.qs, request.GET.get("page"), PAGE_SIZE, selectors.ROW_STAMP,
-                                count_key=selectors.count_key(request.user, query, generation=generation))
-
-    def render_results() -> str:
-        rows = finding_rows(selectors.findings_in_order([pk for pk, *_rest in stamps]))
-        return get_template("inspections/_finding_results.html").render(
-            {"page": page, "finding_rows": rows, "query": query})
-
+    findings = filters.qs if not filters.is_bound or filters.is_valid() else filters.queryset.none()
+    page, query = page_of(request, findings, PAGE_SIZE)
     return render(request, "inspections/finding_list.html", {
-        "page": page, "query": query, "may_log": rules.may_inspect(request.user),
-        "results": fragments.cached_fragment(
-            "findings-results", (query, page.number, page.paginator.count, generation, *stamps), render_results,
-            templates=RESULT_TEMPLATES, timeout=fragments.LIST_TIMEOUT),
-        "filters": fragments.cached_fragment(
-            "findings-filters", (query, generation),
-            lambda: get_template("inspections/_finding_filters.html").render({"filters": filters, "query": query}),
-            templates=("inspections/_finding_filters.html",), timeout=fragments.LIST_TIMEOUT,
-            files=(inspect.getfile(FindingFilter),)),
+        "page": page, "query": query, "filters": filters, "can_log": rules.can_inspect(request.user),
     })
-
-
-RESULT_TEMPLATES = ("inspections/_finding_results.html", "inspections/_finding_table.html",
-                    "inspections/_finding_row.html", "inspections/_light.html", "inspections/_pagination.html")
 
 
 @login_required
@@ -205,14 +149,14 @@ def unit_findings(request):
     """The squad's own open findings, soonest deadline first, with the rectify form on each."""
     findings = list(selectors.unit_open_findings(request.user).prefetch_related("photos"))
     return render(request, "inspections/unit_findings.html", {
-        "findings": [(f, rules.may_rectify(request.user, f)) for f in findings],
+        "findings": [(f, rules.can_rectify(request.user, f)) for f in findings],
         "rectify_form": RectifyForm(),
     })
 
 
 @login_required
 def finding_new(request):
-    if not rules.may_inspect(request.user):
+    if not rules.can_inspect(request.user):
         raise PermissionDenied(_("Only bureau leaders, the inspection squad and tier-3 inspectors log findings."))
     initial = {k: request.GET.get(k) for k in ("inspection", "site", "point_type", "check_item") if request.GET.get(k)}
     check = CheckItem.objects.select_related("standard", "point_type").filter(pk=initial.get("check_item") or 0).first()
@@ -224,7 +168,7 @@ def finding_new(request):
         try:
             finding = services.finding_create(by=request.user, check_results=form.check_results(), **data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Finding #%(n)s logged and sent to %(unit)s.") % {
                 "n": finding.pk, "unit": finding.responsible_unit.name})
@@ -288,8 +232,8 @@ def _detail_context(request, finding, **forms) -> dict:
         "before": [p for p in photos if p.phase == FindingPhoto.Phase.BEFORE],
         "history": selectors.history(finding),
         "relapses": selectors.relapse_count_at(finding),
-        "may_rectify": finding.is_open and rules.may_rectify(user, finding),
-        "may_verify": finding.status == Finding.Status.RECTIFIED and rules.may_verify(user, finding),
+        "can_rectify": finding.is_open and rules.can_rectify(user, finding),
+        "can_verify": finding.status == Finding.Status.RECTIFIED and rules.can_verify(user, finding),
         "rectify_form": forms.get("rectify_form") or RectifyForm(initial=version),
         "close_form": forms.get("close_form") or CloseForm(initial=version),
         "return_form": forms.get("return_form") or ReturnForm(initial=version),
@@ -297,17 +241,32 @@ def _detail_context(request, finding, **forms) -> dict:
 
 
 def _transition(request, pk, form_class, form_name, action):
+    """A step of the closed loop: the service's refusal is shown on the form, a stale form answers 409."""
     finding = _get_or_404(selectors.finding_detail, request.user, pk)
     form = form_class(request.POST, request.FILES)
+    status = 400
     if form.is_valid():
         try:
             action(finding, form.cleaned_data)
+        except StaleEdit:
+            finding, status = _get_or_404(selectors.finding_detail, request.user, pk), 409
+            form = _against_current(form, finding)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("inspections:finding_detail", pk=finding.pk)
     context = _detail_context(request, finding, **{form_name: form})
-    return render(request, "inspections/finding_detail.html", context, status=400)
+    return render(request, "inspections/finding_detail.html", context, status=status)
+
+
+def _against_current(form, finding: Finding):
+    """Keep what the person typed, against the version they are now shown, and say why nothing was saved."""
+    data = form.data.copy()
+    data["version"] = finding.version
+    form.data = data
+    form.add_error(None, _("Someone else changed this finding after you opened it. Nothing was saved; check "
+                           "its current state and send again if still needed."))
+    return form
 
 
 @login_required
@@ -315,7 +274,7 @@ def _transition(request, pk, form_class, form_name, action):
 def finding_rectify(request, pk: int):
     def act(finding, data):
         services.finding_rectify(finding=finding, by=request.user, note=data["note"], photos=data["photos"],
-                                 version=data["version"])
+                                 expected_version=data["version"])
         messages.success(request, _("Rectification sent; the inspectors will verify it."))
     return _transition(request, pk, RectifyForm, "rectify_form", act)
 
@@ -324,7 +283,7 @@ def finding_rectify(request, pk: int):
 @require_POST
 def finding_close(request, pk: int):
     def act(finding, data):
-        services.finding_close(finding=finding, by=request.user, note=data["note"], version=data["version"])
+        services.finding_close(finding=finding, by=request.user, note=data["note"], expected_version=data["version"])
         messages.success(request, _("Finding closed (销号)."))
     return _transition(request, pk, CloseForm, "close_form", act)
 
@@ -334,7 +293,7 @@ def finding_close(request, pk: int):
 def finding_return(request, pk: int):
     def act(finding, data):
         services.finding_return(finding=finding, by=request.user, note=data["note"],
-                                new_deadline=data["new_deadline"], version=data["version"])
+                                new_deadline=data["new_deadline"], expected_version=data["version"])
         messages.success(request, _("Finding returned for rework (返工)."))
     return _transition(request, pk, ReturnForm, "return_form", act)
 

@@ -7,8 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Bulletins and meetings")
 
     def ready(self):
-        from campaign.fragments import watch
-        from campaign.navigation import NOTICES
-        from reports.models import Notice
+        from campaign.core import navigation
+        from reports import navigation as entries
 
-        watch(Notice, name=NOTICES)  # the top bar's unread count is cached (campaign/navigation.py)
+        navigation.register(self.label, entries.entries)

@@ -32,6 +32,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from accounts.models import Unit
 from reports.charts import trend_svg
 
 FONT_DIR = Path(mplfonts.__file__).resolve().parent / "fonts"
@@ -108,8 +109,6 @@ def bulletin_pdf(bulletin) -> bytes:
 
 
 def _bureau_name() -> str:
-    from accounts.models import Unit
-
     bureau = Unit.objects.filter(kind=Unit.Kind.BUREAU).only("name").first()
     return bureau.name if bureau else BUREAU_NAME_FALLBACK
 

@@ -11,6 +11,12 @@ class WeekForm(forms.Form):
     day = forms.DateField(label=_("A day in the week"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class VersionForm(forms.Form):
+    """The version of the object the form was opened on: a change against an older one is refused."""
+
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
@@ -34,3 +40,14 @@ class AgendaItemForm(forms.ModelForm):
 AgendaFormSet = forms.inlineformset_factory(
     Meeting, AgendaItem, form=AgendaItemForm, extra=1, can_delete=True,
 )
+
+
+def agenda_items(formset) -> list[dict]:
+    """The new and changed agenda items of a valid formset, as values (``id`` for an existing item)."""
+    removed = set(formset.deleted_forms)
+    return [{"id": form.instance.pk, **{name: form.cleaned_data.get(name) for name in form._meta.fields}}
+            for form in formset.forms if form not in removed and form.has_changed()]
+
+
+def removed_items(formset) -> list[int]:
+    return [form.instance.pk for form in formset.deleted_forms if form.instance.pk]

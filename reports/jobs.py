@@ -16,7 +16,9 @@ import zoneinfo
 from celery import shared_task
 from django.utils import timezone
 
+from campaign.models import Campaign
 from campaign.selectors import active_campaigns
+from reports import selectors, services
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +60,9 @@ def bulletin_tick() -> list[int]:
 
 @shared_task(name="reports.jobs.write_weekly_bulletin", bind=True, max_retries=3, default_retry_delay=60)
 def write_weekly_bulletin(self, campaign_id: int, iso_year: int, iso_week: int) -> int:
-    from campaign.models import Campaign
-    from reports.services import publish_bulletin, write_bulletin
-
-    bulletin, created = write_bulletin(campaign_id=campaign_id, iso_year=iso_year, iso_week=iso_week)
+    bulletin, created = services.write_bulletin(campaign_id=campaign_id, iso_year=iso_year, iso_week=iso_week)
     if created and Campaign.objects.filter(pk=campaign_id, bulletin_auto_publish=True).exists():
-        publish_bulletin(bulletin=bulletin, by=None)
+        services.publish_bulletin(bulletin=bulletin, by=None)
     log.info("bulletin %s for campaign %s week %s-W%s (%s)", bulletin.pk, campaign_id, iso_year, iso_week,
              "written" if created else "already there")
     return bulletin.pk
@@ -71,23 +70,18 @@ def write_weekly_bulletin(self, campaign_id: int, iso_year: int, iso_week: int) 
 
 @shared_task(name="reports.jobs.export_meeting_pack", acks_late=True)
 def export_meeting_pack(pack_id: int) -> int:
-    from reports.services import build_pack
-
-    return build_pack(pack_id=pack_id).pk
+    return services.build_pack(pack_id=pack_id).pk
 
 
 @shared_task(name="reports.jobs.meeting_tick")
 def meeting_tick() -> list[int]:
     """Daily: propose the agenda of each active campaign's meeting once it is within its days ahead."""
-    from reports.selectors import due_meeting_month
-    from reports.services import propose_meeting
-
     today = timezone.localdate()
     proposed = []
     for campaign in active_campaigns():
-        month = due_meeting_month(campaign, today)
+        month = selectors.due_meeting_month(campaign, today)
         if month is not None:
-            meeting, created = propose_meeting(campaign_id=campaign.pk, month=month, today=today)
+            meeting, created = services.propose_meeting(campaign_id=campaign.pk, month=month, today=today)
             if created:
                 proposed.append(meeting.pk)
     return proposed
@@ -96,24 +90,12 @@ def meeting_tick() -> list[int]:
 @shared_task(name="reports.jobs.send_reminders")
 def send_reminders() -> int:
     """Daily: overdue and due-soon notices for each person, escalations upward, one email digest each."""
-    from reports.services import email_notice_digests, remind
-
-    created = sum(remind(campaign=c) for c in active_campaigns())
-    email_notice_digests()
+    created = sum(services.remind(campaign=c) for c in active_campaigns())
+    services.email_notice_digests()
     return created
 
 
 @shared_task(name="reports.jobs.notify_task_change", acks_late=True)
 def notify_task_change(update_id: int) -> int:
     """Queued through the outbox when someone changes or assigns another person's task; safe to repeat."""
-    from reports.services import notify_task_change as notify
-
-    return len(notify(update_id=update_id))
-
-
-@shared_task(name="reports.jobs.flush_outbox")
-def flush_outbox() -> int:
-    """Every minute: queue the outbox rows the broker refused when their change committed."""
-    from reports.outbox import send_pending
-
-    return send_pending()
+    return len(services.notify_task_change(update_id=update_id))

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from campaign.core.uploads import private_upload_to
 from campaign.models import Campaign
-from campaign.uploads import private_upload_to
 
 
 class Bulletin(models.Model):
@@ -208,31 +208,3 @@ class Notice(models.Model):
 def iso_week_bounds(iso_year: int, iso_week: int) -> tuple[datetime.date, datetime.date]:
     start = datetime.date.fromisocalendar(iso_year, iso_week, 1)
     return start, start + datetime.timedelta(days=6)
-
-
-class OutboxMessage(models.Model):
-    """A job to queue, written in the same transaction as the change that calls for it.
-
-    Queueing straight to the broker from a request loses the job when Redis is
-    down, or queues one for a change that then rolls back. The row commits or
-    rolls back with the change; after the commit ``reports.outbox`` hands it to
-    the broker, and the every-minute ``reports.jobs.flush_outbox`` retries the
-    rows still pending. The jobs it carries are idempotent, so a row sent twice
-    (a crash between publishing and marking it sent) does no harm.
-    """
-
-    job = models.CharField(max_length=100)
-    args = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [
-            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_pending_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.job}{tuple(self.args)}"

@@ -1,11 +1,11 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from campaign.navigation import Entry
+from campaign.core.navigation import Entry
 from reports import selectors
 
 
-def app_entries(user) -> list[Entry]:
+def entries(user) -> list[Entry]:
     entries = []
     if selectors.can_read_bulletins(user):
         entries.append(Entry(_("Bulletins"), reverse("reports:bulletins"), _("Weekly bulletins: ranking and trend"),

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from campaign.spreadsheets import safe_cell
+from campaign.core.spreadsheets import safe_cell
 from reports import documents
 from reports.models import Meeting
 from reports.selectors import month_bulletins

@@ -5,20 +5,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import is_admin
-from campaign.fragments import cached_fragment
+from campaign.core import cache
+from campaign.core.errors import StaleEdit
+from campaign.core.forms import add_service_errors
 from campaign.selectors import current_campaign
 from reports import documents, selectors, services
 from reports.charts import trend_svg
-from reports.forms import AgendaFormSet, MeetingForm, WeekForm
+from reports.forms import AgendaFormSet, MeetingForm, VersionForm, WeekForm, agenda_items, removed_items
 from reports.models import Bulletin, Meeting, MeetingPack
 
 BULLETIN_BODY = "reports/_bulletin_body.html"
@@ -60,16 +63,15 @@ def bulletin_detail(request, pk: int):
 def _bulletin_body(bulletin: Bulletin):
     """The bulletin's body, rendered once per bulletin row and language: its figures never change.
 
-    Regenerating writes a new row (a new pk), so the key needs nothing else;
-    publishing changes only the header around the body (issue 7).
+    Regenerating writes a new row (a new pk); publishing changes only the header around the body.
     """
     def render_body() -> str:
         figures = bulletin.figures
         return render_to_string(BULLETIN_BODY, {
             "bulletin": bulletin, "f": figures, "chart": trend_svg(figures.get("trend", []))})
 
-    key = (bulletin.pk, bulletin.generated_at.isoformat(), bulletin.issue_no)
-    return cached_fragment("bulletin", key, render_body, templates=(BULLETIN_BODY,))
+    key = cache.bulletin_body_key(bulletin.pk, bulletin.generated_at.isoformat(), bulletin.issue_no, get_language())
+    return mark_safe(cache.frozen(key, render_body))  # noqa: S308 (our own autoescaping template's output)
 
 
 @login_required
@@ -168,26 +170,27 @@ def meeting_edit(request, pk: int):
     _require(is_admin(request.user), _("Only an administrator can edit the agenda."))
     form = MeetingForm(request.POST or None, instance=meeting)
     formset = AgendaFormSet(request.POST or None, instance=meeting)
+    status = 200
     if request.method == "POST":
-        try:
-            expected = int(request.POST.get("version", ""))
-        except ValueError:
-            expected = -1
-        try:
-            with transaction.atomic():
-                services.update_agenda(meeting=meeting, by=request.user, form=form, formset=formset,
-                                       expected_version=expected)
-        except services.StaleEdit:
-            meeting.refresh_from_db()
-            messages.error(request, _("Someone else changed this agenda while you were editing. Nothing was "
-                                      "saved; here is the agenda as it is now."))
-            return redirect("reports:meeting_edit", meeting.pk)
-        except ValidationError:
-            pass
-        else:
-            messages.success(request, _("Agenda saved."))
-            return redirect("reports:meeting", meeting.pk)
-    return render(request, "reports/meeting_edit.html", {"meeting": meeting, "form": form, "formset": formset})
+        status = 400
+        version = VersionForm(request.POST)
+        if version.is_valid() and form.is_valid() and formset.is_valid():
+            try:
+                services.update_agenda(meeting=meeting, by=request.user, details=form.cleaned_data,
+                                       items=agenda_items(formset), removed=removed_items(formset),
+                                       expected_version=version.cleaned_data["version"])
+            except StaleEdit as exc:
+                # What the person typed stays on the form, against the version they have now been shown.
+                meeting.version, status = exc.current.version, 409
+                form.add_error(None, _("Someone else changed this agenda while you were editing. Nothing was "
+                                       "saved; check the agenda as it is now and send your changes again."))
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Agenda saved."))
+                return redirect("reports:meeting", meeting.pk)
+    return render(request, "reports/meeting_edit.html", {"meeting": meeting, "form": form, "formset": formset},
+                  status=status)
 
 
 @login_required

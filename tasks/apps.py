@@ -7,7 +7,7 @@ class TasksConfig(AppConfig):
     verbose_name = _("Responsibility lists")
 
     def ready(self):
-        from campaign.fragments import watch
-        from tasks.models import Task
+        from campaign.core import navigation
+        from tasks import navigation as entries
 
-        watch(links=(Task.standards.through,))  # the task filter offers the standards tasks use
+        navigation.register(self.label, entries.entries)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import units_visible_to
 from accounts.models import User
-from campaign.filtering import FilterSet, ReferenceChoiceFilter
+from accounts.selectors import people_visible_to
 from campaign.models import MAX_ID, Standard
 from tasks.models import Task
 
@@ -18,8 +18,6 @@ from tasks.models import Task
 def _people(request):
     if request is None:
         return User.objects.none()
-    from accounts.selectors import people_visible_to
-
     return people_visible_to(request.user).order_by("unit__sort_order", "full_name")
 
 
@@ -32,11 +30,11 @@ def _standards(request):
     return Standard.objects.select_related("content").order_by("content__sort_order", "number")
 
 
-class TaskFilter(FilterSet):
+class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search",
                                   widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Task text"),
                                                                 "aria-label": _("Search")}))
-    unit = ReferenceChoiceFilter(label=_("Unit"), queryset=_units, method="in_unit")
+    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units, method="in_unit")
     responsible = django_filters.ModelChoiceFilter(label=_("Person"), queryset=_people)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Task.Status.choices)
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Task.Level.choices)

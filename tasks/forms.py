@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import acts_in_all_units, units_actionable_by
+from accounts.access import can_act_in_all_units, units_actionable_by
 from accounts.models import Unit, User
 from campaign.models import Campaign, Standard
 from tasks.models import Task
@@ -19,7 +19,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by ``campaign.uploads`` in the service."""
+    """Several files in one input; each is checked by ``campaign.core.uploads`` in the service."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
@@ -103,7 +103,7 @@ class TaskForm(forms.Form):
             units = units.filter(path__startswith=parent.unit.path)
         self.fields["unit"].queryset = units.order_by("sort_order", "code")
         people = User.objects.filter(is_active=True, unit__isnull=False).select_related("unit")
-        if not acts_in_all_units(user):
+        if not can_act_in_all_units(user):
             people = people.filter(unit__path__startswith=user.unit.path if user.unit_id else "-")
         if parent is not None and parent.level == Task.Level.UNIT:
             people = people.filter(unit__path__startswith=parent.unit.path)

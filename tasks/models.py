@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from campaign.core.uploads import PrivateFile
 from campaign.models import Campaign, Standard
-from campaign.uploads import PrivateFile
 
 #: Bureau → unit → personal: a personal item is not split further.
 MAX_DEPTH = 3
@@ -75,7 +75,7 @@ class Task(models.Model):
                                    editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
-    # Denormalised for the bulletin (issue 5); kept by tasks.services only.
+    # Denormalised for the bulletin; kept by tasks.services only.
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now, editable=False)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True, editable=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import sees_all_units
-from campaign.navigation import Entry
+from accounts.access import can_see_all_units
+from campaign.core.navigation import Entry
 from tasks import rules
 
 
-def app_entries(user) -> list[Entry]:
+def entries(user) -> list[Entry]:
     if not (user.is_authenticated and user.is_active):
         return []
     found = [
-        Entry(_("Responsibility list") if sees_all_units(user) else _("Our list"), reverse("tasks:list"),
+        Entry(_("Responsibility list") if can_see_all_units(user) else _("Our list"), reverse("tasks:list"),
               _("Tasks, owners and deadlines; overdue first"), "📋", 10),
     ]
     if user.unit_id:

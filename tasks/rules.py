@@ -8,7 +8,7 @@ to show only the forms a person can use.
 
 from __future__ import annotations
 
-from accounts.access import acts_in_all_units, can_act_in_unit, sees_all_units
+from accounts.access import can_act_in_all_units, can_act_in_unit, can_see_all_units
 from accounts.models import Unit, User
 from tasks.models import Task
 
@@ -42,14 +42,14 @@ def can_create_in(user, unit: Unit) -> bool:
 
 def can_create_any(user) -> bool:
     """Whether the user may create tasks at all (shows the "new task" button)."""
-    return _signed_in(user) and (acts_in_all_units(user) or user.role == Role.SQUAD_LEADER)
+    return _signed_in(user) and (can_act_in_all_units(user) or user.role == Role.SQUAD_LEADER)
 
 
 def can_import(user) -> bool:
     """Importing writes the whole list across units: admins and bureau leaders."""
-    return acts_in_all_units(user)
+    return can_act_in_all_units(user)
 
 
 def can_see_coverage(user) -> bool:
     """The coverage of the framework is a bureau-wide view: leaders, admins and inspectors."""
-    return sees_all_units(user)
+    return can_see_all_units(user)

@@ -7,7 +7,6 @@ import datetime
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     DurationField,
     ExpressionWrapper,
     F,
@@ -19,7 +18,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accounts.access import sees_all_units, visible_unit_ids
+from accounts.access import can_see_all_units, visible_unit_ids
 from accounts.models import User
 from campaign.models import Campaign, Standard
 from tasks.models import Attachment, Task, TaskUpdate
@@ -33,11 +32,11 @@ def tasks_visible_to(user) -> QuerySet[Task]:
     """
     if not (user and user.is_authenticated and user.is_active):
         return Task.objects.none()
-    if sees_all_units(user):
+    if can_see_all_units(user):
         return Task.objects.all()
     # Their units' lists, and any item assigned to them in a unit they do not belong to: "unit_id IN
-    # (their units, from the cache) OR responsible = me", a BitmapOr of two indexes on PostgreSQL (20k tasks:
-    # 0.6 ms, where "pk IN (… UNION …)" hashed the union and scanned every task, 15 ms; issue 7).
+    # (their units, from the cached unit tree) OR responsible = me", which PostgreSQL answers with two
+    # indexes; "pk IN (… UNION …)" would hash the union and scan every task.
     return Task.objects.filter(Q(unit_id__in=visible_unit_ids(user)) | Q(responsible=user))
 
 
@@ -75,22 +74,11 @@ def _with_row_data(queryset: QuerySet[Task]) -> QuerySet[Task]:
         Prefetch("standards", queryset=Standard.objects.only("id", "code", "content_id")))
 
 
-# What names a list row's own data: every service that changes a task bumps its version and updated_at, so a
-# page cached under its rows' stamps shows any change at once (campaign/paging.py, tasks.views.task_list).
-ROW_STAMP = ("pk", "version", "updated_at")
-
-
-def tasks_in_order(pks: list[int], on: datetime.date | None = None) -> list[Task]:
-    """The tasks ``pks`` (already checked visible) with what a list row shows, in the order given."""
-    found = {task.pk: task for task in _with_row_data(with_overdue(Task.objects.filter(pk__in=pks), on))}
-    return [found[pk] for pk in pks if pk in found]
-
-
 def task_detail(user, pk: int) -> Task:
     """One visible task, with its unit and breadcrumb parents; raises Task.DoesNotExist otherwise.
 
-    Only the row: its page reads its standards, items and history itself, and only when its cached
-    fragments miss (tasks.views._detail); the forms that post to it need no more.
+    Only the row: its page reads its standards, items and history itself; the forms that post to it need
+    no more.
     """
     return _visible_by_key(user, pk, "unit", "parent__parent")
 
@@ -102,7 +90,7 @@ def task_to_change(user, pk: int) -> Task:
 
 def _visible_by_key(user, pk: int, *related: str) -> Task:
     """Read by its key and checked with :func:`is_visible`: the same rule as :func:`tasks_visible_to`,
-    without building and planning it for one row (issue 7)."""
+    without building and planning it for one row."""
     task = Task.objects.select_related(*related).get(pk=pk)
     if not is_visible(task, user):
         raise Task.DoesNotExist
@@ -162,14 +150,3 @@ def coverage(campaign: Campaign) -> list[Standard]:
         .prefetch_related(tasks)
         .order_by("content__sort_order", "number")
     )
-
-
-def status_counts(queryset: QuerySet[Task], on: datetime.date | None = None) -> dict[str, int]:
-    """How many tasks in ``queryset`` are in each status, and how many are overdue, in one query."""
-    on = on or timezone.localdate()
-    counts = queryset.order_by().aggregate(
-        total=Count("pk"),
-        **{s: Count("pk", filter=Q(status=s)) for s in Task.Status.values},
-        overdue=Count("pk", filter=Q(deadline__lt=on) & ~Q(status=Task.Status.DONE)),
-    )
-    return counts

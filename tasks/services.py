@@ -24,23 +24,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
+from campaign.core import outbox
+from campaign.core.errors import StaleEdit
+from campaign.core.uploads import CleanedUpload, build_private_file, clean_upload
 from campaign.models import Campaign, Standard
-from campaign.uploads import CleanedUpload, build_private_file, clean_upload
-from reports import outbox
 from tasks import rules
 from tasks.models import Attachment, Task, TaskUpdate
 
 Status = Task.Status
 Kind = TaskUpdate.Kind
-
-
-class StaleEdit(Exception):
-    """The task changed since the caller read it; ``current`` is the task as it is now."""
-
-    def __init__(self, current: Task):
-        self.current = current
-        super().__init__(_("This task was changed by someone else since you opened it. "
-                           "Check its current state below and try again."))
 
 
 def _locked(task: Task, expected_version: int | None) -> Task:
@@ -51,7 +43,7 @@ def _locked(task: Task, expected_version: int | None) -> Task:
     if row.unit_id == task.unit_id and Task.unit.is_cached(task):
         row.unit = task.unit
     if expected_version is not None and int(expected_version) != row.version:
-        raise StaleEdit(row)
+        raise StaleEdit(current=row)
     return row
 
 

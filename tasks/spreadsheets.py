@@ -25,9 +25,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import Unit, User
+from campaign.core.spreadsheets import safe_cell, unquote_cell
+from campaign.core.uploads import MAX_UNZIPPED_BYTES
 from campaign.models import Campaign, Standard
-from campaign.spreadsheets import safe_cell, unquote_cell
-from campaign.uploads import MAX_UNZIPPED_BYTES
 from tasks import services
 from tasks.models import MAX_DEPTH, Task
 

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import units_visible_to
 from accounts.selectors import people_visible_to
-from campaign import fragments
-from campaign.fragments import LazyRows, cached_rows
+from campaign.core.errors import StaleEdit
+from campaign.core.forms import add_service_errors
+from campaign.core.lists import page_of
+from campaign.core.uploads import serve_private_file
 from campaign.models import Campaign, Standard
-from campaign.paging import stamped_page
 from campaign.selectors import current_campaign
-from campaign.uploads import serve_private_file
 from tasks import rules, selectors, services, spreadsheets
 from tasks.filters import TaskFilter
 from tasks.forms import AssignForm, ExportForm, ImportForm, ReopenForm, TaskForm, UpdateForm
@@ -57,130 +54,55 @@ def _task_filter(request, tasks, campaign: Campaign) -> TaskFilter:
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def task_list(request):
-    """The squad's list: overdue first, then by deadline; filters and search; htmx swaps only the results.
-
-    Both halves of the page are cached (issue 7). The results are keyed by their rows' stamps (one narrow
-    query), the count, the day (days overdue) and the reference generation, so any change to a row shows
-    at once; the rows themselves are read only on a miss. The filter form is keyed by the user (whose
-    choices it offers), the query and the reference generation.
-    """
+    """The squad's list: overdue first, then by deadline; filters and search; htmx swaps only the results."""
     campaign = _campaign_or_404()
-    generation = fragments.generation()  # before any data is read: see fragments.generation
-    today = timezone.localdate()
-    tasks = selectors.task_list(request.user, campaign=campaign)
-    # The filter set is built only when the query uses it or its form is rendered (a cache miss).
-    filterset = functools.cache(lambda: _task_filter(request, tasks, campaign))
-    if request.GET:
-        tasks = filterset().qs if filterset().is_valid() else tasks.none()
-    page, stamps = stamped_page(tasks, request.GET.get("page"), PAGE_SIZE, selectors.ROW_STAMP,
-                                count_with_rows=True)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query = query.urlencode()
-
-    def render_results() -> str:
-        rows = _task_rows(selectors.tasks_in_order([pk for pk, *_rest in stamps], on=today))
-        return get_template("tasks/_results.html").render({"page": page, "rows": rows, "query": query})
-
-    def render_filters() -> str:
-        active = sum(1 for key, value in request.GET.items() if value and key not in ("q", "page"))
-        return get_template("tasks/_filters.html").render({"filter": filterset(), "active_filters": active})
-
-    specs = [fragments.Fragment("tasks-results", (campaign.pk, query, page.number, page.paginator.count, today,
-                                                  generation, *stamps), render_results, RESULT_TEMPLATES),
-             fragments.Fragment("tasks-filters", (request.user.pk, campaign.pk, query, generation), render_filters,
-                                ("tasks/_filters.html",), (inspect.getfile(TaskFilter),))]
+    filterset = _task_filter(request, selectors.task_list(request.user, campaign=campaign), campaign)
+    # A query the filters refuse lists nothing, and the form says why.
+    tasks = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
+    page, query = page_of(request, tasks, PAGE_SIZE)
+    context = {"page": page, "query": query}
     if request.headers.get("HX-Request"):
-        return HttpResponse(fragments.cached_fragments(specs[:1], timeout=fragments.LIST_TIMEOUT)[0])
-    results, filters = fragments.cached_fragments(specs, timeout=fragments.LIST_TIMEOUT)
-    chosen = filterset().form.cleaned_data if request.GET and filterset().is_valid() else {}
+        return render(request, "tasks/_results.html", context)
+    chosen = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
     export_query = (f"?unit={chosen['unit'].pk}" if chosen.get("unit")
                     else f"?responsible={chosen['responsible'].pk}" if chosen.get("responsible") else "")
-    context = {
-        "campaign": campaign, "filters": filters, "results": results, "export_query": export_query,
+    context |= {
+        "campaign": campaign, "filter": filterset, "export_query": export_query,
+        "active_filters": sum(1 for key, value in request.GET.items() if value and key not in ("q", "page")),
         "can_create": rules.can_create_any(request.user), "can_import": rules.can_import(request.user),
     }
     return render(request, "tasks/list.html", context)
 
 
-RESULT_TEMPLATES = ("tasks/_results.html", "tasks/_row.html", "tasks/_status.html")
-
-
-def _task_row_key(t: Task) -> tuple:
-    """Everything a list row shows: the task's own fields live under its version; the rest is named here."""
-    return (
-        t.pk, t.version, t.updated_at.isoformat(), t.overdue_by.days if t.overdue else "",
-        t.unit.label, t.responsible.display_name, t.parent.seq if t.parent else "",
-        *(s.code for s in t.standards.all()),
-    )
-
-
-def _task_rows(tasks) -> LazyRows:
-    """The page's rows as HTML, from the fragment cache where a row has not changed (issue 7)."""
-    labels = {
-        "seq": _("No."), "task": _("Task"), "under": _("under"), "unit": _("Unit"), "person": _("Person"),
-        "deadline": _("Deadline"), "status": _("Status"), "progress": _("Progress"), "standards": _("Standards"),
-    }
-    return cached_rows(tasks, "tasks/_row.html", name="t", key=_task_row_key, context={"labels": labels},
-                       depends=("tasks/_status.html",))
-
-
-def _detail(request, task: Task, *, status: int = 200, stale: bool = False, generation: str | None = None, **forms):
-    """The task page. Its head, its forms and its history are fragments cached under the task's version, the
-    day, the reader's permissions and the reference ``generation`` (read before the task): every change to
-    a task bumps its version and adds a history row. The page shown after a refused post (stale version or
-    bad input: ``forms`` are bound) is rendered afresh."""
+def _detail(request, task: Task, *, status: int = 200, stale: bool = False, **forms):
+    """The task page; after a refused post (stale version or bad input) ``forms`` are the bound forms."""
     user = request.user
     version = {"version": task.version}
-    today = timezone.localdate()
     can_update = rules.can_update(user, task) and task.status != Task.Status.DONE
     can_manage = rules.can_manage(user, task)
-    flags = {
-        "can_update": can_update, "can_manage": can_manage,
-        "can_split": can_manage and task.may_have_children and task.status != Task.Status.DONE,
-        "can_reopen": rules.can_reopen(user, task) and task.status == Task.Status.DONE,
-    }
-
-    def head() -> str:
-        return get_template("tasks/_head.html").render({"task": task, **flags})
-
-    def actions() -> str:
-        return get_template("tasks/_actions.html").render({
-            "task": task, "csrf_token": fragments.CSRF_SLOT, **flags,
-            "update_form": forms.get("update_form") or UpdateForm(
-                initial=version | {"status": task.status if task.status != Task.Status.NOT_STARTED
-                                   else Task.Status.IN_PROGRESS, "progress": task.progress}, task=task),
-            "assign_form": forms.get("assign_form") or AssignForm(
-                initial=version, people=selectors.assignable_people(task)),
-            "reopen_form": forms.get("reopen_form") or ReopenForm(initial=version),
-        })
-
-    def history() -> str:
-        return get_template("tasks/_history.html").render({"history": selectors.task_history().filter(task=task)})
-
-    parts = (task.pk, task.version, today, generation, *flags.values())
-    specs = [fragments.Fragment("task-head", parts, head, ("tasks/_head.html", "tasks/_status.html")),
-             fragments.Fragment("task-actions", parts, actions, ("tasks/_actions.html", "partials/form.html",
-                                                                  "partials/form_errors.html")),
-             fragments.Fragment("task-history", parts, history, ("tasks/_history.html",))]
-    if generation is None or stale or forms:
-        rendered = [spec.render() for spec in specs]  # a refused post: what the person typed, never cached
-    else:
-        rendered = fragments.cached_fragments(specs, timeout=fragments.LIST_TIMEOUT)
     context = {
         "task": task, "stale": stale, "chain": selectors.parent_chain(task, user),
         # The deepest level (personal items) has no items under it: no query for them.
         "children": selectors.children_of(task) if task.may_have_children else [],
-        "head": rendered[0], "actions": fragments.with_csrf(rendered[1], request), "history": rendered[2],
+        "history": selectors.task_history().filter(task=task),
+        "can_update": can_update, "can_manage": can_manage,
+        "can_split": can_manage and task.may_have_children and task.status != Task.Status.DONE,
+        "can_reopen": rules.can_reopen(user, task) and task.status == Task.Status.DONE,
+        "update_form": forms.get("update_form") or UpdateForm(
+            initial=version | {"status": task.status if task.status != Task.Status.NOT_STARTED
+                               else Task.Status.IN_PROGRESS, "progress": task.progress}, task=task),
+        "assign_form": forms.get("assign_form") or AssignForm(initial=version,
+                                                              people=selectors.assignable_people(task)),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(initial=version),
     }
     return render(request, "tasks/detail.html", context, status=status)
 
 
 @login_required
 def task_detail(request, pk: int):
-    generation = fragments.generation()  # before the task and its names are read: see fragments.generation
-    return _detail(request, _task_or_404(request, pk), generation=generation)
+    return _detail(request, _task_or_404(request, pk))
 
 
 def _refresh_version(form, task: Task):
@@ -193,14 +115,6 @@ def _refresh_version(form, task: Task):
     return form
 
 
-def _apply(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _run(request, pk: int, form_class, form_key: str, action, success: str, form_kwargs=None):
     """Shared POST flow: validate, call the service, and on stale or bad input re-render the task page."""
     task = _task_or_404(request, pk, getter=selectors.task_to_change)
@@ -208,12 +122,12 @@ def _run(request, pk: int, form_class, form_key: str, action, success: str, form
     if form.is_valid():
         try:
             action(task, form.cleaned_data)
-        except services.StaleEdit as exc:
+        except StaleEdit as exc:
             fresh = _task_or_404(request, pk)
             return _detail(request, fresh, status=409, stale=True,
                            **{form_key: _refresh_version(form, exc.current)})
         except ValidationError as exc:
-            _apply(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect("tasks:detail", pk=pk)
@@ -265,7 +179,7 @@ def task_create(request, parent_pk: int | None = None):
         try:
             task = services.task_create(campaign=campaign, by=request.user, parent=parent, **form.service_kwargs())
         except ValidationError as exc:
-            _apply(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Task %(seq)s created.") % {"seq": task.seq})
             return redirect("tasks:detail", pk=parent.pk if parent else task.pk)
@@ -290,12 +204,12 @@ def task_edit(request, pk: int):
         try:
             services.task_edit(task=task, by=request.user, expected_version=form.cleaned_data["version"],
                                **form.service_kwargs())
-        except services.StaleEdit as exc:
+        except StaleEdit as exc:
             task = _task_or_404(request, pk)
             form = _refresh_version(form, exc.current)
             status = 409
         except ValidationError as exc:
-            _apply(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Task saved."))
             return redirect("tasks:detail", pk=pk)

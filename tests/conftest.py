@@ -87,8 +87,9 @@ def _jobs_run_in_process(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts on an empty cache: ids restart with each test database, and cached pages are
-    keyed by them (campaign/fragments.py)."""
+    """Each test starts on an empty cache: ids restart with each test database, and cached reference data
+    holds them (campaign/core/cache.py). The cache has a Redis database of its own: the broker is never
+    flushed."""
     from django.core.cache import cache
 
     cache.clear()

@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Unit, User
-from campaign.fragments import cached_items
 from campaign.models import CheckItem, EventCategory, PointType, Site, Standard
 from inspections.models import CheckResult, Finding, FindingPhoto, Inspection, Rectification, Tier, Verification
 
@@ -75,30 +74,6 @@ class VerificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CachedFindingList(serializers.ListSerializer):
-    """A list of findings whose items come from the cache while nothing they show has changed (issue 7).
-
-    The key is the finding's version plus what can change without it: the traffic light (computed
-    in SQL for now), the names shown, the photos and history rows, and the host the photo links
-    are built for; see campaign.fragments.
-    """
-
-    def to_representation(self, data):
-        findings = list(data.all() if hasattr(data, "all") else data)
-        request = self.context.get("request")
-        host = request.build_absolute_uri("/") if request else ""
-
-        def key(f: Finding) -> tuple:
-            category = f.category
-            return (f.pk, f.version, f.reported_at.isoformat(), getattr(f, "light", None), host, category.name,
-                    category.parent.name if category.parent_id else "", f.responsible_unit.name,
-                    "p", *(p.pk for p in f.photos.all()), "r", *(r.pk for r in f.rectifications.all()),
-                    "v", *(v.pk for v in f.verifications.all()))
-
-        return cached_items(findings, namespace="api.finding", key=key, build=self.child.to_representation,
-                            files=(__file__,))
-
-
 class FindingSerializer(serializers.ModelSerializer):
     """One shape for list and detail: the photos and the history come along (prefetched)."""
 
@@ -119,7 +94,6 @@ class FindingSerializer(serializers.ModelSerializer):
                   "dispatched_at", "first_rectified_at", "rectified_at", "closed_at", "closed_on_time", "version",
                   "photos", "rectifications", "verifications"]
         read_only_fields = fields
-        list_serializer_class = CachedFindingList
 
 
 class FindingCreateSerializer(serializers.Serializer):
@@ -151,15 +125,25 @@ class FindingCreateSerializer(serializers.Serializer):
 class RectifySerializer(serializers.Serializer):
     note = serializers.CharField()
     photos = serializers.ListField(child=serializers.FileField(), allow_empty=True, required=False)
-    version = serializers.IntegerField(required=False, help_text="The version you saw; a stale one answers 409.")
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                       help_text="The version you saw (needed); a stale one answers 409, none 428.")
 
 
 class VerifySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, help_text="The version you saw; a stale one answers 409.")
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                       help_text="The version you saw (needed); a stale one answers 409, none 428.")
 
 
 class ReturnSerializer(serializers.Serializer):
     note = serializers.CharField()
     new_deadline = serializers.DateTimeField()
-    version = serializers.IntegerField(required=False, help_text="The version you saw; a stale one answers 409.")
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                       help_text="The version you saw (needed); a stale one answers 409, none 428.")
+
+
+class FindingStaleSerializer(serializers.Serializer):
+    """The 409 answer to a stale change: why, and the finding as it is now."""
+
+    detail = serializers.CharField()
+    current = FindingSerializer()

@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Unit, User
-from campaign.fragments import cached_items
 from campaign.models import Campaign
 from tasks.models import Attachment, Task, TaskUpdate
 
@@ -25,30 +24,6 @@ class UnitBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "code", "name"]
-
-
-class CachedTaskList(serializers.ListSerializer):
-    """A list of tasks whose items come from the cache while nothing they show has changed (issue 7).
-
-    The key is the task's version plus what can change without it (the names of its unit and
-    people, the parent's number, the standards, the days overdue); see campaign.fragments.
-    """
-
-    def to_representation(self, data):
-        tasks = list(data.all() if hasattr(data, "all") else data)
-        return cached_items(tasks, namespace="api.task", key=_task_key, build=self.child.to_representation,
-                            files=(__file__,))
-
-
-def _person_key(person: User | None) -> tuple:
-    return (person.pk, person.username, person.display_name) if person else ("",)
-
-
-def _task_key(task: Task) -> tuple:
-    unit = task.unit
-    return (task.pk, task.version, task.updated_at.isoformat(), getattr(task, "overdue", None), task.days_overdue(),
-            unit.pk, unit.code, unit.name, *_person_key(task.responsible), *_person_key(task.supervisor),
-            task.parent.seq if task.parent_id else "", *(s.code for s in task.standards.all()))
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -68,7 +43,6 @@ class TaskSerializer(serializers.ModelSerializer):
             "created_at", "updated_at", "assigned_at", "first_response_at", "done_at", "last_activity_at",
         ]
         read_only_fields = fields
-        list_serializer_class = CachedTaskList
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_overdue(self, task: Task) -> bool:
@@ -102,7 +76,7 @@ class TaskWriteSerializer(serializers.Serializer):
 
 
 class TaskEditSerializer(serializers.Serializer):
-    """Change what a task says. Send ``version`` (409 when stale) or an If-Match header (412 when stale)."""
+    """Change what a task says. Send ``version`` or an If-Match header: a stale one answers 409, none 428."""
 
     content = serializers.CharField(max_length=2000, required=False)
     criteria = serializers.CharField(max_length=2000, required=False, allow_blank=True)

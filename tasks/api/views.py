@@ -1,14 +1,14 @@
 """/api/v1/tasks/: the list as a resource, and the workflow (updates, assign, reopen) as one endpoint each.
 
 Every write names the version it is based on: an ``If-Match: "<version>"``
-header (a stale one answers 412 Precondition Failed) or a ``version`` field (a
-stale one answers 409 Conflict). Either way the answer carries the task as it
-is now, and nothing is overwritten. Reads send the version as the ETag.
+header or a ``version`` field. A stale one answers 409 Conflict with the task
+as it is now, and nothing is overwritten; none at all answers 428 (both by the
+project's exception handler, campaign/core/api.py). Reads send the version as
+the ETag.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -18,37 +18,32 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from campaign.core.errors import VersionRequired
+from campaign.core.uploads import serve_private_file
 from campaign.models import Campaign, Standard
-from campaign.paging import StampedListMixin
 from campaign.selectors import current_campaign
-from campaign.uploads import serve_private_file
 from tasks import selectors, services
 from tasks.api import serializers as s
 from tasks.filters import TaskFilter
 from tasks.models import Attachment, Task
 
 IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
-                            description='The task version you saw, as an ETag ("3"); stale answers 412.')
-STALE = {409: OpenApiResponse(s.StaleSerializer, description="Stale `version` field: the task changed."),
-         412: OpenApiResponse(s.StaleSerializer, description="Stale If-Match header: the task changed."),
+                            description='The task version you saw, as an ETag ("3"); a stale one answers 409.')
+STALE = {409: OpenApiResponse(s.StaleSerializer, description="Stale version: the task changed; here it is now."),
          428: OpenApiResponse(description="Neither If-Match nor version was sent.")}
 
 
-class PreconditionRequired(Exception):
-    pass
-
-
-def _expected_version(request, data) -> tuple[int, bool]:
-    """The version the client based its change on, and whether it came from If-Match."""
+def _expected_version(request, data) -> int:
+    """The version the client based its change on: the If-Match header, else the ``version`` field."""
     header = request.headers.get("If-Match", "").strip()
     if header and header != "*":
         value = header.removeprefix("W/").strip('"')
-        if not value.isdigit():
+        if not value.isdigit() or len(value) > 10:
             raise ValidationError({"If-Match": _("Send the task's ETag, e.g. \"3\".")})
-        return int(value), True
+        return int(value)
     if data.get("version") is None:
-        raise PreconditionRequired
-    return int(data["version"]), False
+        raise VersionRequired
+    return int(data["version"])
 
 
 def _standards(campaign: Campaign, codes) -> list[Standard] | None:
@@ -61,26 +56,18 @@ def _standards(campaign: Campaign, codes) -> list[Standard] | None:
     return [found[code] for code in codes]
 
 
-def _django_errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-
-
 @extend_schema_view(
     list=extend_schema(summary="Tasks the user may see, overdue first, then by deadline"),
     retrieve=extend_schema(summary="One task; its version is the ETag"),
 )
-class TaskViewSet(StampedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.TaskSerializer
     filterset_class = TaskFilter
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     queryset = Task.objects.none()  # for the schema; get_queryset narrows to what the user may see
-    row_stamp = selectors.ROW_STAMP  # the list is cached under its rows' stamps (campaign/paging.py)
 
     def get_queryset(self):
         return selectors.task_list(self.request.user)
-
-    def rows_in_order(self, pks):
-        return selectors.tasks_in_order(pks)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -92,24 +79,6 @@ class TaskViewSet(StampedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         response = Response(data if data is not None else s.TaskSerializer(fresh).data, status=code)
         response["ETag"] = f'"{fresh.version}"'
         return response
-
-    def _write(self, task: Task, data, call):
-        """Run a service with the expected version; turn stale and bad input into HTTP answers."""
-        try:
-            expected, from_header = _expected_version(self.request, data)
-            return call(expected)
-        except PreconditionRequired:
-            return Response({"detail": _("Send the version you saw: an If-Match header or a version field.")},
-                            status=status.HTTP_428_PRECONDITION_REQUIRED)
-        except services.StaleEdit as exc:
-            current = selectors.task_list(self.request.user).get(pk=task.pk)
-            body = {"detail": str(exc), "current": s.TaskSerializer(current).data}
-            code = status.HTTP_412_PRECONDITION_FAILED if from_header else status.HTTP_409_CONFLICT
-            response = Response(body, status=code)
-            response["ETag"] = f'"{current.version}"'
-            return response
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
 
     @extend_schema(request=s.TaskWriteSerializer, responses={201: s.TaskSerializer},
                    summary="Create a task, or split one by giving its parent")
@@ -123,10 +92,7 @@ class TaskViewSet(StampedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         if campaign is None:
             raise ValidationError({"campaign": _("There is no campaign yet.")})
         data["standards"] = _standards(campaign, data.get("standards") or [])
-        try:
-            task = services.task_create(campaign=campaign, by=request.user, parent=parent, **data)
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+        task = services.task_create(campaign=campaign, by=request.user, parent=parent, **data)
         return self._answer(task, code=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TaskEditSerializer, parameters=[IF_MATCH], responses={200: s.TaskSerializer, **STALE},
@@ -139,12 +105,10 @@ class TaskViewSet(StampedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         note = data.pop("note", "")
         data.pop("version", None)
         standards = _standards(task.campaign, data.pop("standards", None))
-
-        def call(expected):
-            services.task_edit(task=task, by=request.user, expected_version=expected, note=note,
-                               standards=standards, **data)
-            return self._answer(task)
-        return self._write(task, serializer.validated_data, call)
+        expected = _expected_version(request, serializer.validated_data)
+        services.task_edit(task=task, by=request.user, expected_version=expected, note=note, standards=standards,
+                           **data)
+        return self._answer(task)
 
     @extend_schema(request=s.TaskEditSerializer, parameters=[IF_MATCH], responses={200: s.TaskSerializer, **STALE},
                    summary="Change some of what a task says")
@@ -165,15 +129,13 @@ class TaskViewSet(StampedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         serializer = s.StatusUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-
-        def call(expected):
-            row = services.task_update_status(task=task, by=request.user, status=data["status"],
-                                              progress=data["progress"], note=data["note"], files=data["files"],
-                                              expected_version=expected)
-            row = selectors.task_history().get(pk=row.pk)
-            return self._answer(task, code=status.HTTP_201_CREATED,
-                                data=s.TaskUpdateSerializer(row, context={"request": request}).data)
-        return self._write(task, data, call)
+        expected = _expected_version(request, data)
+        row = services.task_update_status(task=task, by=request.user, status=data["status"],
+                                          progress=data["progress"], note=data["note"], files=data["files"],
+                                          expected_version=expected)
+        row = selectors.task_history().get(pk=row.pk)
+        return self._answer(task, code=status.HTTP_201_CREATED,
+                            data=s.TaskUpdateSerializer(row, context={"request": request}).data)
 
     @extend_schema(responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The stored file")},
                    summary="Download one evidence file of the task")
@@ -193,12 +155,10 @@ class TaskViewSet(StampedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         serializer = s.AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-
-        def call(expected):
-            services.task_assign(task=task, by=request.user, responsible=data["responsible"], note=data["note"],
-                                 expected_version=expected)
-            return self._answer(task)
-        return self._write(task, data, call)
+        expected = _expected_version(request, data)
+        services.task_assign(task=task, by=request.user, responsible=data["responsible"], note=data["note"],
+                             expected_version=expected)
+        return self._answer(task)
 
     @extend_schema(request=s.ReopenSerializer, parameters=[IF_MATCH], responses={200: s.TaskSerializer, **STALE},
                    summary="Send a done task back to work, with the reason")
@@ -208,8 +168,6 @@ class TaskViewSet(StampedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         serializer = s.ReopenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-
-        def call(expected):
-            services.task_reopen(task=task, by=request.user, note=data["note"], expected_version=expected)
-            return self._answer(task)
-        return self._write(task, data, call)
+        expected = _expected_version(request, data)
+        services.task_reopen(task=task, by=request.user, note=data["note"], expected_version=expected)
+        return self._answer(task)

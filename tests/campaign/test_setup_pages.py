@@ -116,9 +116,9 @@ def _count(client, url: str) -> int:
 @pytest.fixture
 def without_navigation(monkeypatch):
     """The top bar's entries come from every app and are counted by their own tests; these count the page."""
-    import campaign.navigation
+    from campaign.core import context_processors
 
-    monkeypatch.setattr(campaign.navigation, "entries", lambda user: [])
+    monkeypatch.setattr(context_processors, "entries", lambda user: [])
 
 
 # Every page starts with: the session, and the signed-in user with their unit (for the top bar).

@@ -105,9 +105,9 @@ def test_the_point_type_list_counts_checks_and_sites(setup_client):
 
 
 def test_the_check_list_page_reads_its_menus_once(setup_client, django_assert_max_num_queries, monkeypatch):
-    import campaign.navigation
+    from campaign.core import context_processors
 
-    monkeypatch.setattr(campaign.navigation, "entries", lambda user: [])  # other apps' entries, counted there
+    monkeypatch.setattr(context_processors, "entries", lambda user: [])  # other apps' entries, counted there
     point_type = PointType.objects.create(name="背街小巷")
     for i in range(20):
         point_type.checks.create(text=f"检查{i}", sort_order=i, content=f.standard(f"Ⅲ-{i}", 1).content)

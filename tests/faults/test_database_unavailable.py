@@ -46,7 +46,7 @@ def test_an_outage_django_already_turned_into_a_500_is_answered_503(client):
     # error down that same road.
     f.squad_leader(f.UnitFactory(), username="squad9")
     client.raise_request_exception = False  # answer as a real server does
-    with mock.patch("campaign.middleware.DatabaseUnavailableMiddleware.process_exception", return_value=None), \
+    with mock.patch("campaign.core.middleware.DatabaseUnavailableMiddleware.process_exception", return_value=None), \
             mock.patch("django.contrib.sessions.backends.db.SessionStore.save",
                        side_effect=OperationalError("the database system is shutting down")):
         response = client.post("/accounts/login/", {"username": "squad9", "password": f.PASSWORD})

@@ -16,8 +16,9 @@ import time
 import pytest
 import redis
 
-from reports.jobs import flush_outbox
-from reports.models import Notice, OutboxMessage
+from campaign.core.outbox import OutboxMessage
+from campaign.jobs import flush_outbox
+from reports.models import Notice
 from tasks.models import TaskUpdate
 from tests import factories as f
 from tests.celery_worker import running_workers, wait_for

@@ -7,8 +7,9 @@ import sys
 import pytest
 from django.conf import settings
 
+from campaign.core.outbox import OutboxMessage
 from reports.jobs import notify_task_change
-from reports.models import Notice, OutboxMessage
+from reports.models import Notice
 from tasks import services
 from tests import factories as f
 from tests.tasks.factories import make_task
@@ -93,4 +94,4 @@ def test_a_fresh_web_process_knows_the_jobs_the_outbox_queues():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True,
                          cwd=settings.BASE_DIR).stdout
     assert "reports.jobs.notify_task_change" in out
-    assert "reports.jobs.flush_outbox" in out
+    assert "campaign.jobs.flush_outbox" in out

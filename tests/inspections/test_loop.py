@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from campaign.core.errors import StaleEdit
 from inspections import services
 from inspections.models import Finding, FindingPhoto, Verification
 from tests.inspections.factories import close, log_finding, photo, rectify
@@ -146,7 +147,7 @@ def test_a_late_rectification_closes_not_on_time(finding, people):
 def test_a_stale_version_is_refused_and_nothing_changes(finding, people):
     stale = finding.version
     rectify(finding, people["squad1"])
-    with pytest.raises(ValidationError) as exc:
-        services.finding_close(finding=finding, by=people["inspector1"], version=stale)
-    assert exc.value.code == "stale"
+    with pytest.raises(StaleEdit) as exc:
+        services.finding_close(finding=finding, by=people["inspector1"], expected_version=stale)
+    assert exc.value.current.version == stale + 1
     assert Finding.objects.get(pk=finding.pk).status == Finding.Status.RECTIFIED

@@ -7,7 +7,7 @@ from django.utils import timezone
 from inspections import services
 from inspections.demo import seed
 from inspections.models import Finding, FindingPhoto, Inspection, Tier
-from inspections.navigation import app_entries
+from inspections.navigation import entries as app_entries
 from inspections.selectors import relapse_places, with_light
 
 pytestmark = pytest.mark.django_db

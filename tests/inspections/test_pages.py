@@ -229,10 +229,10 @@ def test_the_findings_list_page_runs_the_same_queries_for_5_and_50_findings(clie
     _many(people, district, n)
     _client(client, people["leader"])
     url = reverse("inspections:finding_list")
-    # session, user, the user's unit (menu), count, filter choices: units, categories,
-    # page of findings (joined category + major, unit, reporter, site, inspection, standard; light annotated),
+    # session, user with their unit, count, filter choices: units, categories,
+    # page of findings (joined category + major, unit, reporter, site; light annotated),
     # the unread-notices count of the layout's menu.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from campaign.geo import distance_m
+from campaign.core.geo import distance_m
 from inspections.selectors import relapse_count_at, relapse_places
 from tests.inspections.factories import closed_finding, log_finding
 

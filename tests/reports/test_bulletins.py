@@ -243,7 +243,7 @@ def test_the_meeting_pack_zip_holds_agenda_tables_and_bulletins(scene):
 
 
 def test_spreadsheet_cells_that_look_like_formulas_are_neutralised():
-    from campaign.spreadsheets import safe_cell, unquote_cell
+    from campaign.core.spreadsheets import safe_cell, unquote_cell
 
     assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)"

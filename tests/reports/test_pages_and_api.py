@@ -86,17 +86,17 @@ def test_the_bulletin_page_costs_the_same_queries_for_two_or_ten_units(client, s
     client.force_login(scene.leader)
     url = reverse("reports:bulletin", args=[bulletin.pk])
     client.get(url)
-    # session, user with their unit (header), bulletin (+campaign); the body and the top bar are cached, and
-    # the figures are stored JSON, so the number of units changes nothing.
-    with django_assert_num_queries(3):
+    # session, user with their unit (header), bulletin (+campaign), the top bar's unread count; the body
+    # was rendered once (a bulletin version never changes), and the figures are stored JSON, so the number
+    # of units changes nothing.
+    with django_assert_num_queries(4):
         assert client.get(url).status_code == 200
     for n in range(8):
         f.UnitFactory(name=f"新中队{n}", code=f"new{n}")
     bigger = services.regenerate_bulletin(bulletin=bulletin, by=scene.admin)
     assert len(bigger.figures["units"]) == 10
     url = reverse("reports:bulletin", args=[bigger.pk])
-    # + its figures, read once to render its body; + the top bar's unread count (new units moved the
-    # reference generation on, so the top bar is read afresh).
+    # + its figures, read once to render its body.
     with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
 
@@ -165,7 +165,10 @@ def test_editing_the_agenda_refuses_a_stale_form(client, scene, meeting):
     assert (meeting.title, meeting.version) == ("十一月推进会", 2)
     data["title"] = "过时的修改"  # still carries version 1
     response = client.post(reverse("reports:meeting_edit", args=[meeting.pk]), data)
-    assert response.status_code == 302
+    assert response.status_code == 409
+    # What the person typed stays, against the version they are now shown, and nothing was saved.
+    page = response.content.decode()
+    assert "过时的修改" in page and 'name="version" value="2"' in page
     meeting.refresh_from_db()
     assert meeting.title == "十一月推进会"
 

@@ -319,7 +319,7 @@ def test_coverage_lists_standards_nobody_owns(client, campaign, squad, chief):
 
 
 def test_navigation_offers_what_the_role_can_use(item, owner):
-    from tasks.navigation import app_entries
+    from tasks.navigation import entries as app_entries
 
     urls = [e.url for e in app_entries(owner)]
     assert reverse("tasks:list") in urls and reverse("tasks:coverage") not in urls

@@ -1,10 +1,10 @@
 """The transactional outbox: jobs that must not be lost when the broker is down.
 
-``enqueue`` writes an :class:`~reports.models.OutboxMessage` inside the
+``enqueue`` writes an :class:`OutboxMessage` inside the
 caller's transaction and, once that commits, tries to hand it to Celery. A
 broker error is logged and the row stays pending: the write the person made
 has already committed and their request still succeeds. ``send_pending``
-(run every minute by ``reports.jobs.flush_outbox``) queues whatever is left.
+(run every minute by ``campaign.jobs.flush_outbox``) queues whatever is left.
 Rows are locked while being sent (``skip_locked``), so the commit hook and the
 flush never queue the same row at once.
 """
@@ -14,13 +14,41 @@ from __future__ import annotations
 import logging
 
 from celery import current_app
-from django.db import transaction
-from django.db.models import F
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from reports.models import OutboxMessage
-
 log = logging.getLogger(__name__)
+
+
+class OutboxMessage(models.Model):
+    """A job to queue, written in the same transaction as the change that calls for it.
+
+    Queueing straight to the broker from a request loses the job when Redis is
+    down, or queues one for a change that then rolls back. The row commits or
+    rolls back with the change; after the commit :func:`send` hands it to the
+    broker, and the every-minute ``campaign.jobs.flush_outbox`` retries the rows
+    still pending. The jobs it carries are idempotent, so a row sent twice (a
+    crash between publishing and marking it sent) does no harm. Jobs are named,
+    not imported, so any app may queue another app's job.
+    """
+
+    job = models.CharField(max_length=100)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        app_label = "campaign"
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_pending_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.job}{tuple(self.args)}"
 
 
 def enqueue(job: str, *args) -> OutboxMessage:

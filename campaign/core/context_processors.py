@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from campaign.core.navigation import entries
+
 
 def site(request):
     """What the base layout needs on every page: the site name and whether it runs embedded."""
@@ -8,8 +10,6 @@ def site(request):
 
 
 def navigation(request):
-    from campaign.navigation import entries
-
     user = getattr(request, "user", None)
-    # Lazy: the top bar that shows them is usually served from the cache (campaign/templatetags/layout.py).
+    # Lazy: a page without the top bar (a fragment, a redirect) never reads them.
     return {"nav_entries": SimpleLazyObject(lambda: entries(user)) if user is not None else []}

@@ -1,0 +1,23 @@
+"""Writes for bulletins, meetings, meeting packs and notices.
+
+Every job-facing service is safe to run twice and on two workers at once: it
+locks the campaign row (``select_for_update``) before looking for existing
+rows, and the models' named unique constraints are the backstop.
+"""
+
+from reports.services.bulletins import previous_iso_week, publish_bulletin, regenerate_bulletin, write_bulletin
+from reports.services.meetings import (
+    approve_meeting,
+    build_pack,
+    propose_meeting,
+    request_pack,
+    set_pack_progress,
+    update_agenda,
+)
+from reports.services.notices import email_notice_digests, mark_notices_read, notify, notify_task_change, remind
+
+__all__ = [
+    "approve_meeting", "build_pack", "email_notice_digests", "mark_notices_read", "notify", "notify_task_change",
+    "previous_iso_week", "propose_meeting", "publish_bulletin", "regenerate_bulletin", "remind", "request_pack",
+    "set_pack_progress", "update_agenda", "write_bulletin",
+]
