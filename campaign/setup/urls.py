@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from campaign import setup_views as v
+from campaign.setup import views as v
 
 app_name = "setup"
 urlpatterns = [

@@ -26,8 +26,21 @@ from accounts.access import is_admin
 from accounts.models import Unit, User
 from accounts.selectors import unit_tree
 from accounts.services import unit_save, user_save
-from campaign import loader, setup_selectors
-from campaign.forms import (
+from campaign import loader
+from campaign.models import (
+    Campaign,
+    Content,
+    EventCategory,
+    Framework,
+    NegativeListItem,
+    PointType,
+    Site,
+    Standard,
+)
+from campaign.selectors import event_categories, framework_tree, frameworks_with_counts
+from campaign.services import point_type_save, save_validated, standard_add
+from campaign.setup import selectors as setup_selectors
+from campaign.setup.forms import (
     CampaignForm,
     CheckItemFormSet,
     ContentForm,
@@ -44,18 +57,6 @@ from campaign.forms import (
     StandardForm,
     UnitForm,
 )
-from campaign.models import (
-    Campaign,
-    Content,
-    EventCategory,
-    Framework,
-    NegativeListItem,
-    PointType,
-    Site,
-    Standard,
-)
-from campaign.selectors import event_categories, framework_tree, frameworks_with_counts
-from campaign.services import point_type_save, save_validated, standard_add
 
 PAGE_SIZE = 50
 
