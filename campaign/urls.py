@@ -11,7 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("setup/", include("campaign.setup_urls")),
+    path("setup/", include("campaign.setup.urls")),
     path("tasks/", include("tasks.urls")),
     path("inspections/", include("inspections.urls")),
     path("reports/", include("reports.urls")),
