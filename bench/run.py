@@ -114,17 +114,17 @@ def bulletin_and_sql(campaign) -> dict:
 
 
 def pack(campaign) -> dict:
-    from django.utils import timezone
 
     from accounts.models import User
     from reports.models import MeetingPack
     from reports.services import previous_iso_week, propose_meeting, write_bulletin
 
-    today = timezone.localdate()
-    month = today.replace(day=1)
+    # The month of the last complete week: early in a month the current one has no bulletin yet, and
+    # its pack would be nearly empty.
+    last = previous_iso_week()
+    month = datetime.date.fromisocalendar(*last, 1).replace(day=1)
     # The pack holds the month's bulletins: write them (once) as the weekly job would have.
     day = month - datetime.timedelta(days=month.weekday())
-    last = previous_iso_week()
     while (day.isocalendar().year, day.isocalendar().week) <= last:
         write_bulletin(campaign_id=campaign.pk, iso_year=day.isocalendar().year, iso_week=day.isocalendar().week)
         day += datetime.timedelta(days=7)
@@ -154,6 +154,14 @@ def session_cookie(username: str, csrf: str) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
 
 
+def ensure_bulletin(campaign) -> None:
+    """Last week's bulletin, written (once) as the weekly job would have: the bulletin pages need one."""
+    from reports.services import previous_iso_week, write_bulletin
+
+    iso_year, iso_week = previous_iso_week()
+    write_bulletin(campaign_id=campaign.pk, iso_year=iso_year, iso_week=iso_week)
+
+
 def targets(campaign, csrf: str) -> list[dict]:
     from django.db.models import Count
 
@@ -164,6 +172,7 @@ def targets(campaign, csrf: str) -> list[dict]:
 
     squad = Unit.objects.get(code="squad1")
     chief, inspector, leader = (session_cookie(u, csrf) for u in ("squad1", "inspector1", "leader"))
+    ensure_bulletin(campaign)
     average = max(1, round(campaign.tasks.aggregate(n=Count("updates"))["n"] / campaign.tasks.count()))
     task = (Task.objects.filter(unit=squad, level=Task.Level.PERSONAL).annotate(n=Count("updates"))
             .filter(n__gte=average + 1).order_by("pk").first())
@@ -320,6 +329,8 @@ def main() -> None:
     parser.add_argument("--only", default="", help="Run only endpoints whose name contains this text.")
     parser.add_argument("--skip-reports", action="store_true", help="Skip the bulletin and pack measurements.")
     parser.add_argument("--no-write", action="store_true", help="Print the section instead of appending it.")
+    parser.add_argument("--reports-only", action="store_true",
+                        help="Only the bulletin and pack measurements (printed, nothing written), no wrk.")
     args = parser.parse_args()
 
     import django
@@ -340,6 +351,8 @@ def main() -> None:
         print("bulletin", bulletin, flush=True)
         pack_result = pack(campaign)
         print("pack", pack_result, flush=True)
+    if args.reports_only:
+        return
     csrf = secrets.token_hex(16)
     chosen = [t for t in targets(campaign, csrf) if args.only in t["name"]]
     from django.db import connections

@@ -40,6 +40,20 @@ def test_the_full_plan_is_the_district_of_the_issue():
     assert (plan.squads, plan.people, plan.tasks, plan.updates, plan.findings) == (30, 600, 20_000, 100_000, 50_000)
 
 
+def test_five_districts_keep_one_districts_shape_per_squad():
+    one, five = Plan.for_scale(1), Plan.for_scale(5)
+    assert (five.squads, five.people, five.tasks, five.updates, five.findings) == (
+        150, 3_000, 100_000, 500_000, 250_000)
+    # The same 40 bureau tasks, each split to every squad: a squad's list is as long as in one district.
+    assert one.bureau_tasks == five.bureau_tasks == 40
+    assert five.sites_per_squad == one.sites_per_squad
+
+
+def test_it_refuses_a_scale_past_five(db):
+    with pytest.raises(CommandError, match="between 0"):
+        call_command("seed_large", scale=5.5, force=True)
+
+
 def test_units_carry_the_path_the_real_rule_gives(large):
     for unit in Unit.objects.select_related("parent"):
         expected = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"

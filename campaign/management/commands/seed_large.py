@@ -5,23 +5,25 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from accounts.models import Unit
-from campaign.large import LARGE_PASSWORD, Plan, build
+from campaign.large import LARGE_PASSWORD, MAX_SCALE, Plan, build
 
 
 class Command(BaseCommand):
-    help = ("Build the large district of the benchmark (30 squads, 600 people, 20,000 tasks with 100,000 updates, "
-            "50,000 findings over 26 weeks) with bulk inserts, in an empty PostgreSQL database.")
+    help = ("Build the large district of the benchmark (per district: 30 squads, 600 people, 20,000 tasks with "
+            "100,000 updates, 50,000 findings over 26 weeks; --scale 5 builds five in one campaign) with bulk "
+            "inserts, in an empty PostgreSQL database.")
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=float, default=1.0,
-                            help="Fraction of the full district to build (tests use 0.002).")
+                            help="How many districts' worth to build in one campaign: 1 is one district, 5 is five "
+                                 "(150 squads, 100,000 tasks); tests use 0.002.")
         parser.add_argument("--seed", type=int, default=7, help="Random seed: the same seed builds the same data.")
         parser.add_argument("--force", action="store_true",
                             help="Run even on SQLite or with DEBUG off.")
 
     def handle(self, *args, scale: float, seed: int, force: bool, **options):
-        if not 0 < scale <= 1:
-            raise CommandError("--scale is a fraction between 0 (exclusive) and 1.")
+        if not 0 < scale <= MAX_SCALE:
+            raise CommandError(f"--scale is a number between 0 (exclusive) and {MAX_SCALE}.")
         if connection.vendor != "postgresql" and not force:
             raise CommandError("seed_large is meant for PostgreSQL (DATABASE_URL); pass --force to fill "
                                f"this {connection.vendor} database anyway.")
