@@ -42,6 +42,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
 	env -u DATABASE_URL $(PY) -m pytest -q tests/campaign/test_translations.py
 
