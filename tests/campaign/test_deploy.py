@@ -30,7 +30,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
 
 
 def test_production_refuses_to_start_without_a_shared_cache():
-    # Cached pages are retired through generations kept in Redis: per-process memory would go stale.
+    # The broker, and the shared cache a flush must reach in every web process: per-process memory would go stale.
     result = _run(["check"], DJANGO_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="bairi.example.org",
                   REDIS_URL="")
     assert result.returncode != 0 and "REDIS_URL" in result.stderr

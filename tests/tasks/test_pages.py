@@ -337,7 +337,7 @@ def test_task_page_query_count_does_not_grow_with_its_history(client, item, owne
             item.refresh_from_db()
             services.task_update_status(task=item, by=owner, status=S.IN_PROGRESS, progress=None, note="进展",
                                         files=[photo()], expected_version=item.version)
-        cache.clear()  # the page's fragments, rendered afresh: every query they need is counted
+        cache.clear()  # the cached reference data read afresh: every query the page needs is counted
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         return len(queries.captured_queries)
