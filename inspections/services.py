@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from accounts.selectors import unit_for_point
-from campaign.core.errors import StaleEdit
+from campaign.core.errors import VERSION_MISSING, StaleEdit, VersionRequired
 from campaign.core.geo import bounding_box, distance_m
 from campaign.core.uploads import CleanedUpload, build_private_file, clean_upload
 from campaign.models import Campaign, CheckItem, EventCategory, PointType, Site, Standard
@@ -60,6 +60,8 @@ def _yellow_at(start: datetime.datetime, deadline: datetime.datetime) -> datetim
 
 def _check_version(finding: Finding, expected_version: int | None) -> None:
     """``finding`` is the locked row; ``None`` means the caller holds no version (a job, the demo data)."""
+    if expected_version is VERSION_MISSING:
+        raise VersionRequired
     if expected_version is not None and int(expected_version) != finding.version:
         raise StaleEdit(current=finding)
 

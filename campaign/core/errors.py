@@ -26,3 +26,13 @@ class VersionRequired(Exception):
 
     def __init__(self, message=None):
         super().__init__(message or _("Send the version you saw: an If-Match header or a version field."))
+
+
+class _Missing:
+    def __repr__(self):
+        return "VERSION_MISSING"
+
+
+#: What an API call that sent no version passes as ``expected_version``: the service answers
+#: :class:`VersionRequired` once it has checked that the caller may act at all (403 comes before 428).
+VERSION_MISSING = _Missing()

@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from campaign.core.errors import VersionRequired
+from campaign.core.errors import VERSION_MISSING
 from campaign.core.uploads import serve_private_file
 from inspections import selectors, services
 from inspections.api import serializers as s
@@ -29,11 +29,11 @@ STALE = {409: OpenApiResponse(s.FindingStaleSerializer, description="Stale `vers
          428: OpenApiResponse(description="No `version` was sent.")}
 
 
-def _expected_version(data) -> int:
-    """The version the client saw: without it a change could overwrite one it never saw (428)."""
-    if data.get("version") is None:
-        raise VersionRequired
-    return data["version"]
+def _expected_version(data):
+    """The version the client saw; without one the service answers 428 (after checking the caller may act),
+    since a change could otherwise overwrite one the client never saw."""
+    version = data.get("version")
+    return VERSION_MISSING if version is None else version
 
 
 @extend_schema_view(

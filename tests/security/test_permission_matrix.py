@@ -176,7 +176,7 @@ MATRIX: dict[str, Row] = {
     "finding-return-for-rework": obj("finding", "403 405 405 405 405 405",
         post="403 400 400 400 400 400", post_other="403 400 400 404 404 400"),
     "finding-verify": obj("finding", "403 405 405 405 405 405",
-        post="403 403 400 403 403 400", post_other="403 403 400 404 404 400"),
+        post="403 403 428 403 403 428", post_other="403 403 428 404 404 428"),
     "inspection-detail": obj("inspection", "403 200 200 200 200 200", "403 200 200 404 404 200"),
     "inspection-list": page("403 200 200 200 200 200"),
     "meeting-detail": obj("meeting", "403 200 200 403 403 403"),
