@@ -1,7 +1,6 @@
 """Cached reference data behind a few accessor functions, and documents that never change once written.
 
-No page is cached.
-Speed comes from queries and rendering; the cache only spares the rows nearly every request reads
+No page is cached: speed comes from queries and rendering, and the cache only spares the rows nearly every request reads
 and almost nobody writes (the campaigns, the unit tree). Each accessor's key is built here and only
 here (``*_key`` functions), and each is flushed by a change to exactly the rows it holds
 (:func:`flush_on_change`, connected in the owning app's ``ready()``; bulk writes that send no signal
