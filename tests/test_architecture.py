@@ -20,7 +20,6 @@ STILL_TOO_LONG = {
     "campaign/large.py": 648,
     "campaign/large.py:_tasks": 73,
     "campaign/large.py:_findings": 71,
-    "tasks/spreadsheets.py": 423,
     "inspections/services.py:finding_create": 66,
     "inspections/demo.py:seed": 81,
     "campaign/demo.py:seed_district": 54,
