@@ -17,9 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("accounts", "campaign", "tasks", "inspections", "reports")
 MODULE_LINES, FUNCTION_LINES = 400, 50
 STILL_TOO_LONG = {
-    "campaign/large.py": 648,
-    "campaign/large.py:_tasks": 73,
-    "campaign/large.py:_findings": 71,
+    "campaign/large/tasks.py:_tasks": 73,
+    "campaign/large/findings.py:_findings": 71,
     "inspections/services.py:finding_create": 66,
     "inspections/demo.py:seed": 81,
     "campaign/demo.py:seed_district": 54,
