@@ -87,22 +87,24 @@ def trend(campaign: Campaign, week: Week) -> list[dict]:
     """Week by week: task completion, on-time rectification and open overdue findings.
 
     Past weeks come from their bulletins as stored (history does not move);
-    weeks without a bulletin are computed, the week itself always is.
+    weeks without a bulletin are computed together, the week itself always is.
     """
     stored = {
         (b.iso_year, b.iso_week): b.figures.get("overall", {})
         for b in Bulletin.objects.filter(campaign=campaign, is_current=True).only("iso_year", "iso_week", "figures")
     }
-    points = []
     this = (week.start.isocalendar().year, week.start.isocalendar().week)
-    for iso_year, iso_week in campaign_weeks(campaign, week.end):
-        figures = stored.get((iso_year, iso_week)) if (iso_year, iso_week) != this else None
-        if not figures:
-            figures = indicators.overall(Week.iso(campaign, iso_year, iso_week), with_gauge=False)
-        points.append({
-            "label": f"{issue_number(campaign, iso_year, iso_week)}",
-            "task_completion": figures["rates"]["task_completion"],
-            "rectification_on_time": figures["rates"]["rectification_on_time"],
-            "open_past_deadline": figures["open_past_deadline"],
-        })
+    weeks = campaign_weeks(campaign, week.end)
+    missing = [iso for iso in weeks if iso == this or not stored.get(iso)]
+    computed = dict(zip(missing, indicators.trend_points(campaign, [Week.iso(campaign, *iso) for iso in missing]),
+                        strict=True))
+    points = []
+    for iso_year, iso_week in weeks:
+        point = computed.get((iso_year, iso_week))
+        if point is None:
+            figures = stored[(iso_year, iso_week)]
+            point = {"task_completion": figures["rates"]["task_completion"],
+                     "rectification_on_time": figures["rates"]["rectification_on_time"],
+                     "open_past_deadline": figures["open_past_deadline"]}
+        points.append({"label": f"{issue_number(campaign, iso_year, iso_week)}", **point})
     return points

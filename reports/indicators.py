@@ -10,9 +10,8 @@ reported inside the week. Rates follow the city-management formulas in
 * 返工率 = reworks / findings closed;
 * task completion = leaf tasks done / leaf tasks due; on time = done by the deadline / due.
 
-Rows are grouped per squad in SQL: each task's or finding's unit is mapped to
-its squad with a CASE expression, so one query per table answers every squad,
-whatever the number of rows. A rate whose denominator is 0 counts as 100 %:
+Rows are counted per unit in SQL and folded into squads in Python, so one
+query per table answers every squad, whatever the number of rows. A rate whose denominator is 0 counts as 100 %:
 nothing was due, so nothing was missed.
 """
 
@@ -20,25 +19,23 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
     Aggregate,
-    Avg,
-    Case,
     Count,
+    DateField,
     DurationField,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
-    Value,
-    When,
 )
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from accounts.models import Unit
@@ -80,22 +77,33 @@ def rate(numerator: int | float, denominator: int | float) -> float:
 
 
 class SquadGroups:
-    """The squads, and CASE expressions mapping a unit id to its squad's id, from ONE query over the units.
+    """The squads, and which squad each unit belongs to, from ONE query over the units.
 
-    A bulletin groups tasks (by ``unit_id``) and findings (by ``responsible_unit_id``) the same way;
-    the unit tree is read once for both.
+    The figures are counted per unit in SQL (a plain GROUP BY, linear in the rows) and folded into
+    squads here: mapping every row to its squad inside the query would test each row against every
+    squad, so its cost would grow with squads × rows.
     """
 
     def __init__(self):
         units = list(Unit.objects.order_by("sort_order", "code"))
         self.squads = [u for u in units if u.kind == Unit.Kind.SQUAD]
-        self.members: dict[int, list[int]] = {
-            squad.pk: [u.pk for u in units if u.path.startswith(squad.path)] for squad in self.squads}
+        self.squad_of: dict[int, int] = {}
+        for squad in self.squads:
+            for unit in units:
+                if unit.path.startswith(squad.path):
+                    self.squad_of.setdefault(unit.pk, squad.pk)
 
-    def case(self, field: str) -> Case:
-        """``field`` (a unit id) → its squad's id; NULL outside every squad."""
-        whens = [When(**{f"{field}__in": ids}, then=Value(pk)) for pk, ids in self.members.items() if ids]
-        return Case(*whens, default=Value(None), output_field=IntegerField())
+    def fold(self, rows: Iterable[dict], key: str) -> dict[int, dict]:
+        """Rows of additive figures per unit (``key`` holds the unit id) → summed per squad."""
+        squads: dict[int, dict] = {}
+        for row in rows:
+            squad = self.squad_of.get(row.pop(key))
+            if squad is None:
+                continue
+            total = squads.setdefault(squad, dict.fromkeys(row, 0))
+            for name, value in row.items():
+                total[name] += value or 0
+        return squads
 
 
 def leaf_tasks(campaign: Campaign) -> QuerySet[Task]:
@@ -116,7 +124,8 @@ def task_aggregates(week: Week) -> dict:
         "tasks_overdue": Count("pk", filter=due & ~done_by_end),
         "tasks_idle": Count("pk", filter=Q(created_at__lt=end_dt) & ~done_by_end
                             & Q(last_activity_at__lt=idle_since)),
-        "progress_avg": Avg("progress", filter=Q(created_at__lt=end_dt)),
+        # A sum, not an average, so that per-unit rows add up to their squad's; _strip divides.
+        "progress_sum": Sum("progress", filter=Q(created_at__lt=end_dt), default=0),
     }
 
 
@@ -150,43 +159,42 @@ class Median(Aggregate):
     allow_distinct = False
 
 
-def gauge(week: Week, group: Case | None = None) -> dict:
-    """Median wait from assignment to first response, per hand-over level (and per squad with ``group``).
+def gauge(week: Week, groups: SquadGroups | None = None) -> dict:
+    """Median wait from assignment to first response, per hand-over level (and per squad with ``groups``).
 
-    Returns {level: {group_key: {"median_hours", "responded", "waiting"}}}. On
-    PostgreSQL the median is an aggregate; SQLite (the demo database) has none,
-    so there the answered waits are fetched and the median taken in Python.
+    Returns {level: {group_key: {"median_hours", "responded", "waiting"}}}, the group key being the
+    squad's id, or "all". A median does not add up from units to squads, so per squad the answered
+    waits are read (one number per answered task) and the median taken here; for the whole campaign
+    PostgreSQL's ordered-set aggregate computes it (SQLite, the demo database, has none).
     """
     end_dt = week.end_dt
-    wait = F("first_response_at") - F("assigned_at")
+    answered = Q(first_response_at__isnull=False, first_response_at__lt=end_dt)
+    counting = {"responded": Count("pk", filter=answered),
+                "waiting": Count("pk", filter=~answered & ~Q(done_at__lt=end_dt))}
     result: dict[str, dict] = {}
     for name, level in GAUGE_LEVELS.items():
         qs = Task.objects.filter(campaign=week.campaign, level=level, assigned_at__lt=end_dt)
-        if group is not None:
-            qs = qs.annotate(g=group)
-        key = "g" if group is not None else None
-        answered = Q(first_response_at__isnull=False, first_response_at__lt=end_dt)
-        counting = {"responded": Count("pk", filter=answered),
-                    "waiting": Count("pk", filter=~answered & ~Q(done_at__lt=end_dt))}
-        counts = (qs.values(key).annotate(**counting).order_by() if key
-                  else [{**qs.aggregate(**counting), "g": "all"}])
-        rows = {row["g"]: {"responded": row["responded"], "waiting": row["waiting"], "median_hours": None}
-                for row in counts}
-        for group_key, median in _medians(qs.filter(answered), key, wait).items():
+        if groups is None:
+            rows = {"all": qs.aggregate(**counting)}
+        else:
+            rows = groups.fold(qs.values("unit_id").annotate(**counting).order_by(), "unit_id")
+        for row in rows.values():
+            row["median_hours"] = None
+        for group_key, median in _medians(qs.filter(answered), groups).items():
             rows.setdefault(group_key, {"responded": 0, "waiting": 0})["median_hours"] = median
         result[name] = rows
     return result
 
 
-def _medians(qs: QuerySet, key: str | None, wait) -> dict:
-    if connection.vendor == "postgresql":
-        median = Median(wait, output_field=DurationField())
-        if key is None:
-            return {"all": _hours(qs.aggregate(m=median)["m"])}
-        return {row[key]: _hours(row["m"]) for row in qs.values(key).annotate(m=median).order_by()}
+def _medians(qs: QuerySet, groups: SquadGroups | None) -> dict:
+    wait = F("first_response_at") - F("assigned_at")
+    if groups is None and connection.vendor == "postgresql":
+        return {"all": _hours(qs.aggregate(m=Median(wait, output_field=DurationField()))["m"])}
     waits: dict = {}
-    for group_key, value in qs.annotate(w=wait).values_list(key or "pk", "w"):
-        waits.setdefault(group_key if key else "all", []).append(value.total_seconds())
+    for unit_id, value in qs.annotate(w=wait).values_list("unit_id", "w").order_by():
+        key = "all" if groups is None else groups.squad_of.get(unit_id)
+        if key is not None:
+            waits.setdefault(key, []).append(value.total_seconds())
     return {k: round(statistics.median(v) / 3600, 1) for k, v in waits.items()}
 
 
@@ -198,17 +206,16 @@ def unit_table(week: Week) -> list[dict]:
     """One row per squad with every indicator, the composite score and the rank; queries do not grow with rows."""
     campaign = week.campaign
     groups = SquadGroups()
-    squads, task_group, finding_group = groups.squads, groups.case("unit_id"), groups.case("responsible_unit_id")
-    tasks = {r["g"]: r for r in leaf_tasks(campaign).annotate(g=task_group).values("g")
-             .annotate(**task_aggregates(week)).order_by()}
-    findings = {r["g"]: r for r in Finding.objects.filter(campaign=campaign).annotate(g=finding_group)
-                .values("g").annotate(**finding_aggregates(week)).order_by()}
-    gauges = gauge(week, task_group)
+    tasks = groups.fold(leaf_tasks(campaign).values("unit_id").annotate(**task_aggregates(week)).order_by(),
+                        "unit_id")
+    findings = groups.fold(Finding.objects.filter(campaign=campaign).values("responsible_unit_id")
+                           .annotate(**finding_aggregates(week)).order_by(), "responsible_unit_id")
+    gauges = gauge(week, groups)
     rows = []
-    for order, squad in enumerate(squads):
+    for order, squad in enumerate(groups.squads):
         row = {"unit_id": squad.pk, "unit": squad.name, "unit_short": squad.label, "order": order}
-        row.update(_blank(task_aggregates(week)) | _strip(tasks.get(squad.pk, {})))
-        row.update(_blank(finding_aggregates(week)) | _strip(findings.get(squad.pk, {})))
+        row.update(_strip(_blank(task_aggregates(week)) | tasks.get(squad.pk, {})))
+        row.update(_blank(finding_aggregates(week)) | findings.get(squad.pk, {}))
         for level, by_group in gauges.items():
             g = by_group.get(squad.pk, {})
             row[f"{level}_median_hours"] = g.get("median_hours")
@@ -219,7 +226,7 @@ def unit_table(week: Week) -> list[dict]:
 
 def overall(week: Week, *, with_gauge: bool = True) -> dict:
     """The whole campaign's figures for the week, without grouping."""
-    row = _blank(task_aggregates(week)) | _strip(leaf_tasks(week.campaign).aggregate(**task_aggregates(week)))
+    row = _strip(leaf_tasks(week.campaign).aggregate(**task_aggregates(week)))
     row |= _strip(Finding.objects.filter(campaign=week.campaign).aggregate(**finding_aggregates(week)))
     for level, by_group in (gauge(week) if with_gauge else {}).items():
         g = by_group.get("all", {})
@@ -228,14 +235,59 @@ def overall(week: Week, *, with_gauge: bool = True) -> dict:
     return score_row(row, week.campaign)
 
 
+def trend_points(campaign: Campaign, weeks: list[Week]) -> list[dict]:
+    """The trend's three figures for many weeks at once, each as ``overall()`` would give it for its week.
+
+    Every counted row becomes countable in one week (the latest of the weeks of the dates it is judged
+    by: a task counts as done once it is due and done) and stays counted after; so the rows are counted
+    per combination of those weeks, once, and each week adds up what became countable by its end.
+    """
+    tz = timezone.get_default_timezone()
+
+    def week_of(field: str) -> TruncWeek:
+        """The Monday of the campaign-local week an instant falls in."""
+        return TruncWeek(field, tzinfo=tz, output_field=DateField())
+
+    tasks = (leaf_tasks(campaign).values(due=TruncWeek("deadline"), done=week_of("done_at"))
+             .annotate(n=Count("pk")))
+    findings = (Finding.objects.filter(campaign=campaign)
+                .values("status", reported=week_of("reported_at"), due=week_of("deadline"),
+                        rectified=week_of("rectified_at"))
+                .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(rectified_at__lte=F("deadline")))))
+    counted: dict[str, list[tuple[datetime.date, int]]] = {
+        "tasks_due": [], "tasks_done": [], "findings_due": [], "rectified_on_time": [], "open_past_deadline": []}
+    for row in tasks.order_by():
+        counted["tasks_due"].append((row["due"], row["n"]))
+        if row["done"] is not None:
+            counted["tasks_done"].append((max(row["due"], row["done"]), row["n"]))
+    for row in findings.order_by():
+        due = max(row["reported"], row["due"])
+        counted["findings_due"].append((due, row["n"]))
+        if row["status"] in OPEN:
+            counted["open_past_deadline"].append((due, row["n"]))
+        if row["status"] in RECTIFIED and row["rectified"] is not None and row["on_time"]:
+            counted["rectified_on_time"].append((max(due, row["rectified"]), row["on_time"]))
+    points = []
+    for week in weeks:
+        row = {name: sum(n for since, n in rows if since <= week.start) for name, rows in counted.items()}
+        points.append({
+            "task_completion": round(rate(row["tasks_done"], row["tasks_due"]) * 100, 1),
+            "rectification_on_time": round(rate(row["rectified_on_time"], row["findings_due"]) * 100, 1),
+            "open_past_deadline": row["open_past_deadline"],
+        })
+    return points
+
+
 def _blank(aggregates: dict) -> dict:
     return dict.fromkeys(aggregates, 0)
 
 
 def _strip(row: dict) -> dict:
-    out = {k: v for k, v in row.items() if k != "g"}
-    if out.get("progress_avg") is not None:
-        out["progress_avg"] = round(float(out["progress_avg"]), 1)
+    """Database values as the figures keep them: plain numbers, the progress sum as an average."""
+    out = {k: (v or 0) for k, v in row.items()}
+    if "progress_sum" in out:
+        total = out["tasks_total"]
+        out["progress_avg"] = round(out.pop("progress_sum") / total, 1) if total else None
     return out
 
 

@@ -104,11 +104,15 @@ def due_meeting_month(campaign: Campaign, today: datetime.date) -> datetime.date
 
 def stalled_squads(campaign: Campaign, on: datetime.datetime) -> dict[int, datetime.datetime | None]:
     """Squads with open tasks and no activity on any of them for ``stalled_days``: {squad id: last activity}."""
-    group = SquadGroups().case("unit_id")
+    squad_of = SquadGroups().squad_of
     since = on - datetime.timedelta(days=campaign.stalled_days)
-    rows = (leaf_tasks(campaign).filter(done_at__isnull=True).annotate(g=group).values("g")
-            .annotate(last=Max("last_activity_at")).order_by())
-    return {r["g"]: r["last"] for r in rows if r["g"] is not None and r["last"] < since}
+    last: dict[int, datetime.datetime] = {}
+    for unit_id, moved in (leaf_tasks(campaign).filter(done_at__isnull=True).values("unit_id")
+                           .annotate(last=Max("last_activity_at")).values_list("unit_id", "last").order_by()):
+        squad = squad_of.get(unit_id)
+        if squad is not None and (squad not in last or moved > last[squad]):
+            last[squad] = moved
+    return {squad: moved for squad, moved in last.items() if moved < since}
 
 
 def proposed_agenda(campaign: Campaign, month: datetime.date, today: datetime.date) -> dict:

@@ -9,7 +9,7 @@ deadline), f4 (last week, on time, closed), f5 (tier 2, a rebound of f4, not yet
 
 import pytest
 
-from reports import indicators
+from reports import figures, indicators
 from reports.indicators import Week
 from tests.reports.builders import WEEK, build_week
 
@@ -109,3 +109,36 @@ def test_a_unit_with_nothing_due_is_not_penalised():
                                     "task_completion": 30, "task_on_time": 20, "rectification_on_time": 20,
                                     "rework": 15, "rebound": 15}})())
     assert row["score"] == 100.0
+
+
+def test_the_trend_counts_each_week_as_that_weeks_own_figures_would(scene):
+    # Rows whose dates fall on the edges of the campaign-local week (Sunday 23:xx in Hangzhou is still
+    # Sunday there and already Sunday afternoon in UTC), and rows judged by dates weeks apart.
+    from tests.reports.builders import at, d, finding, task
+
+    m1 = scene.members_a[0]
+    task(scene, "e1", unit=scene.a, responsible=m1, deadline=d(11, 22), assigned=at(11, 16), done=at(11, 22, 23, 50))
+    task(scene, "e2", unit=scene.a, responsible=m1, deadline=d(11, 9), assigned=at(11, 2), done=at(11, 30, 0, 10))
+    task(scene, "e6", unit=scene.a, responsible=m1, deadline=d(11, 20), assigned=at(10, 26), done=at(11, 3))
+    finding(scene, "e3", unit=scene.b, tier=2, reported=at(11, 22, 23, 30), deadline=at(11, 23, 0, 30),
+            rectified=at(11, 22, 23, 59))
+    finding(scene, "e4", unit=scene.b, tier=1, reported=at(11, 1), deadline=at(11, 3), rectified=at(11, 24),
+            closed=at(11, 25))
+    finding(scene, "e5", unit=scene.b, tier=3, reported=at(11, 8, 23, 59), deadline=at(11, 9, 0, 1))
+    campaign = scene.campaign
+    weeks = [Week.iso(campaign, *iso) for iso in figures.campaign_weeks(campaign, d(12, 14))]
+    expected = []
+    for week in weeks:
+        total = indicators.overall(week, with_gauge=False)
+        expected.append({"task_completion": total["rates"]["task_completion"],
+                         "rectification_on_time": total["rates"]["rectification_on_time"],
+                         "open_past_deadline": total["open_past_deadline"]})
+    assert indicators.trend_points(campaign, weeks) == expected
+    assert len({p["task_completion"] for p in expected}) > 2  # the weeks differ: a flat trend would prove nothing
+
+
+def test_the_bulletins_trend_uses_stored_weeks_and_computes_the_rest(scene):
+    campaign = scene.campaign
+    points = figures.trend(campaign, Week.iso(campaign, *WEEK))
+    assert [p["label"] for p in points] == [str(n) for n in range(1, 8)]
+    assert points[-1]["task_completion"] == indicators.overall(Week.iso(campaign, *WEEK))["rates"]["task_completion"]
