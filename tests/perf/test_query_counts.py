@@ -50,7 +50,7 @@ EXPECTED = {
     # the unit tree (once, for tasks and findings), one grouped aggregate per table and gauge level,
     # the previous bulletin, the whole-district row, relapse places, and the trend: two aggregates per
     # campaign week (26 weeks here at every scale) — never one per row.
-    "bulletin figures": 70,
+    "bulletin figures": 20,
 }
 
 
