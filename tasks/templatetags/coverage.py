@@ -3,8 +3,9 @@
 The page shows every task the campaign has under the bureau's standards: thousands of lines in a city.
 Through the template language each line cost a ``{% url %}``, a filter, an ``{% include %}`` and a dozen
 variable look-ups, which made rendering most of the page's time; here a line is one string format. The
-markup is the one ``tasks/coverage.html`` and ``tasks/_status.html`` wrote before (tests/tasks/
-test_coverage.py renders both and compares them).
+markup is the one ``tasks/coverage.html`` and ``tasks/_status.html`` wrote before: tests/tasks/test_coverage.py
+renders the former lines (including the current ``_status.html``) and requires the same, so a change to the
+status badge fails it until it is made here too.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tasks.selectors import CoverageTask
 register = template.Library()
 
 CONTENT_CHARS = 30  # what ``truncatechars:30`` kept
-_MARKER = 2**31 - 1  # an id no task has: reverse() once, then each line puts its own id in its place
+_MARKER = 2**31 - 1  # reverse() once with this id, then each line puts its own id where it stands
 
 
 class _Pieces:
