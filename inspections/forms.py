@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, User
+from campaign.core.forms import ChoicesOnce, PlainSelect
 from campaign.models import CheckItem, EventCategory, PointType, Site
 from inspections import rules
 from inspections.models import Finding, Inspection, Tier
@@ -65,6 +66,18 @@ class CategoryChoiceField(forms.ModelChoiceField):
         self.widget.choices = [("", "---------"), *groups.items()]
 
 
+def site_choices(sites) -> list[tuple[int, str]]:
+    """``(id, "name（unit）")`` for each site, from one query of plain values: the unit's label is its short
+    name, else its name (``Unit.label``)."""
+    return [(pk, f"{name}（{short or unit}）")
+            for pk, name, short, unit in sites.values_list("pk", "name", "unit__short_name", "unit__name")]
+
+
+def _offer(field: forms.ModelChoiceField, rows) -> None:
+    """Let ``field``'s menu show its empty choice and then ``rows()``, read only if the menu is written."""
+    field.widget.choices = ChoicesOnce(lambda: [("", field.empty_label), *rows()])
+
+
 class InspectionStartForm(forms.Form):
     tier = forms.TypedChoiceField(label=_("Tier"), coerce=int)
     topic = forms.CharField(label=_("Topic"), max_length=200)
@@ -120,20 +133,21 @@ class FindingForm(forms.Form):
                                   min_value=-90, max_value=90)
     longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False,
                                    min_value=-180, max_value=180)
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False,
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False, widget=PlainSelect,
                                   help_text=_("Pick a site, or leave empty to use the location."))
     inspection = forms.ModelChoiceField(label=_("Inspection"), queryset=Inspection.objects.none(), required=False,
+                                        widget=PlainSelect,
                                         help_text=_("Leave empty for a finding outside an inspection."))
     point_type = forms.ModelChoiceField(label=_("Point type"), queryset=PointType.objects.filter(is_active=True),
-                                        required=False)
+                                        required=False, widget=PlainSelect)
     check_item = forms.ModelChoiceField(queryset=CheckItem.objects.all(), required=False, widget=forms.HiddenInput)
-    category = CategoryChoiceField(label=_("Event category"))
+    category = CategoryChoiceField(label=_("Event category"), widget=PlainSelect)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
     severity = forms.ChoiceField(label=_("Severity"), choices=Finding.Severity.choices,
                                  initial=Finding.Severity.GENERAL)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     responsible_unit = forms.ModelChoiceField(
-        label=_("Responsible unit"), queryset=Unit.objects.none(), required=False,
+        label=_("Responsible unit"), queryset=Unit.objects.none(), required=False, widget=PlainSelect,
         help_text=_("Proposed from the site or the location; leave empty to accept the proposal."))
     deadline = forms.DateTimeField(
         label=_("Deadline"), required=False, widget=DateTimeLocalInput(),
@@ -147,9 +161,15 @@ class FindingForm(forms.Form):
             sites = sites.filter(unit__path__startswith=user.unit.path)
             units = units.filter(path__startswith=user.unit.path)
         self.fields["site"].queryset = sites
-        self.fields["site"].label_from_instance = lambda s: f"{s.name}（{s.unit.label}）"
         self.fields["inspection"].queryset = open_inspections_of(user)
         self.fields["responsible_unit"].queryset = units
+        # The menus are read as plain values, labelled as the fields labelled instances (a site with its unit's
+        # label, a unit or point type by its name), so the city's sites do not become model instances with
+        # their unit on every form; what is posted is still looked up in the querysets above.
+        _offer(self.fields["site"], lambda: site_choices(sites))
+        _offer(self.fields["responsible_unit"], lambda: units.values_list("pk", "name"))
+        _offer(self.fields["point_type"], lambda: self.fields["point_type"].queryset.values_list("pk", "name"))
+        _offer(self.fields["inspection"], lambda: [(i.pk, str(i)) for i in self.fields["inspection"].queryset])
         for name in ("latitude", "longitude"):
             self.fields[name].widget.attrs.update({"step": "0.000001", "inputmode": "decimal"})
         self.fields["site"].widget.attrs["data-propose"] = "1"

@@ -76,7 +76,13 @@ class Inspection(models.Model):
                 name="inspection_finished_at_iff_finished",
             ),
         ]
-        indexes = [models.Index(fields=["campaign", "tier", "date"], name="inspection_campaign_tier_idx")]
+        indexes = [
+            models.Index(fields=["campaign", "tier", "date"], name="inspection_campaign_tier_idx"),
+            # The finding form offers the open inspections one takes part in. Open ones are a handful (an
+            # inspection closes the day it is done) among every inspection ever held, which without this index
+            # are read one by one to find them.
+            models.Index(fields=["-date", "-id"], condition=Q(status="open"), name="inspection_open_idx"),
+        ]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.topic}"

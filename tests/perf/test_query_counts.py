@@ -47,6 +47,12 @@ EXPECTED = {
     "api findings": 8,
     # the bulletin, the unread count; its body was rendered once, when first read.
     "bulletin page": 4,
+    # the standards, one row per (standard, task) with the task's columns, the unit labels, the people named,
+    # the unread count.
+    "coverage page": 7,
+    # a check item (none asked for), the categories, the unread count; the menus' plain values: sites (+unit),
+    # open inspections, point types, units.
+    "finding form": 9,
     # the unit tree (once, for tasks and findings), one grouped aggregate per table and gauge level,
     # the previous bulletin, the whole-district row, relapse places, and the trend: two aggregates per
     # campaign week (26 weeks here at every scale) — never one per row.
@@ -103,6 +109,8 @@ def counts(request, db, client, settings):
         "api tasks": ("leader", f"/api/v1/tasks/?unit={squad.pk}"),
         "api findings": ("leader", f"/api/v1/findings/?unit={squad.pk}&status=closed"),
         "bulletin page": ("leader", f"/reports/bulletins/{bulletin.pk}/"),
+        "coverage page": ("leader", "/tasks/coverage/"),
+        "finding form": ("inspector1", "/inspections/findings/new/"),
     }
     result = {}
     for name, (username, url) in pages.items():
