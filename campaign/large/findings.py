@@ -14,15 +14,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.models import Unit
+from campaign.core import bulk
 from campaign.core.geo import distance_m
-from campaign.large.base import (
-    BATCH,
-    UPDATE_BATCH,
-    YELLOW_SHARE,
-    Built,
-    F,
-    _insert,
-)
+from campaign.large.base import YELLOW_SHARE, Built, F
 from campaign.models import Campaign, EventCategory, Site
 from inspections.models import Finding, FindingPhoto, Inspection, Rectification, Tier, Verification
 
@@ -84,14 +78,14 @@ def _findings(built: Built, people, sites: dict[int, list[Site]], rng: random.Ra
         findings.append(finding)
         index.add(finding)
     inspections = _inspections(campaign, findings, squads)
-    Inspection.objects.bulk_create(inspections.values(), batch_size=BATCH)
+    Inspection.objects.bulk_create(inspections.values(), batch_size=bulk.BATCH)
     for finding in findings:
         finding.inspection = inspections[_inspection_key(finding)]
-    Finding.objects.bulk_create(findings, batch_size=BATCH)
+    Finding.objects.bulk_create(findings, batch_size=bulk.BATCH)
     for finding, source in rebound_links:
         finding.is_rebound, finding.rebound_of = True, source
     Finding.objects.bulk_update([f for f, _s in rebound_links], ["is_rebound", "rebound_of"],
-                                batch_size=UPDATE_BATCH)
+                                batch_size=bulk.UPDATE_BATCH)
     rectifications, verifications = [], []
     for finding, (rects, verifs) in zip(findings, loops, strict=True):
         for r in rects:
@@ -100,11 +94,11 @@ def _findings(built: Built, people, sites: dict[int, list[Site]], rng: random.Ra
             v.finding = finding
         rectifications += rects
         verifications += verifs
-    _insert(Rectification, rectifications)
-    _insert(Verification, verifications)
+    bulk.insert(Rectification, rectifications)
+    bulk.insert(Verification, verifications)
     name, data = _photo_file()
     digest = hashlib.sha256(data).hexdigest()
-    _insert(FindingPhoto, [
+    bulk.insert(FindingPhoto, [
         FindingPhoto(finding=f, phase=FindingPhoto.Phase.BEFORE, file=name, original_name="现场.jpg",
                      content_type="image/jpeg", size=len(data), sha256=digest, is_image=True, width=160, height=120,
                      uploaded_by=f.reporter, uploaded_at=f.reported_at)

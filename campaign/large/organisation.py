@@ -12,17 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from accounts.services import unit_save
-from campaign.large.base import (
-    BATCH,
-    CAMPAIGN_NAME,
-    LARGE_PASSWORD,
-    WEEKS,
-    Built,
-    Plan,
-    _boundary,
-    _grid,
-    _name,
-)
+from campaign.core import bulk
+from campaign.large.base import CAMPAIGN_NAME, LARGE_PASSWORD, WEEKS, Built, Plan, _boundary, _grid, _name
 from campaign.models import Campaign, Framework, PointType, Site
 
 # --- organisation -------------------------------------------------------------
@@ -71,7 +62,7 @@ def _organisation(plan: Plan, rng: random.Random, now: datetime.datetime):
         first_of_squad = m < len(squads)
         people[f"members:{squad.pk}"].append(person(f"member{m + 1}", squad, User.Role.MEMBER, title="队员",
                                                     is_tier3_inspector=first_of_squad))
-    User.objects.bulk_create(users, batch_size=BATCH)
+    User.objects.bulk_create(users, batch_size=bulk.BATCH)
     built = Built(plan=plan, campaign=campaign, bureau=bureau, squads=squads)
     built.counts.update(units=3 + len(squads), people=len(users))
     return built, people
@@ -88,7 +79,7 @@ def _sites(squads: list[Unit], per_squad: int, rng: random.Random) -> dict[int, 
             rows.append(Site(name=f"{squad.name}{point_type.name}{k + 1}号点", unit=squad, point_type=point_type,
                              address=f"{squad.jurisdiction}{rng.randint(1, 400)}号",
                              latitude=Decimal(f"{lat:.6f}"), longitude=Decimal(f"{lon:.6f}")))
-    Site.objects.bulk_create(rows, batch_size=BATCH)
+    Site.objects.bulk_create(rows, batch_size=bulk.BATCH)
     by_unit: dict[int, list[Site]] = defaultdict(list)
     for site in rows:
         by_unit[site.unit_id].append(site)

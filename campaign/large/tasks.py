@@ -8,15 +8,8 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from campaign.large.base import (
-    BATCH,
-    UPDATE_BATCH,
-    Built,
-    K,
-    Plan,
-    S,
-    _insert,
-)
+from campaign.core import bulk
+from campaign.large.base import Built, K, Plan, S
 from campaign.models import Standard
 from tasks.models import Task, TaskUpdate
 
@@ -54,7 +47,7 @@ def _tasks(built: Built, people, rng: random.Random, now: datetime.datetime) -> 
         created = start_dt + datetime.timedelta(days=rng.uniform(0, 10))
         bureau_tasks.append(task(None, built.bureau, people["leaders"][b % 2], f"局级责任事项{b + 1}：重点区域市容整治",
                                  deadline, created))
-    Task.objects.bulk_create(bureau_tasks, batch_size=BATCH)
+    Task.objects.bulk_create(bureau_tasks, batch_size=bulk.BATCH)
     unit_tasks = []
     for u in range(n_unit):
         parent, squad = bureau_tasks[u % n_bureau], squads[u // n_bureau % len(squads)]
@@ -62,7 +55,7 @@ def _tasks(built: Built, people, rng: random.Random, now: datetime.datetime) -> 
         created = parent.created_at + datetime.timedelta(days=rng.uniform(0, 3))
         unit_tasks.append(task(parent, squad, people[f"leader:{squad.pk}"][0], f"{squad.name}：{parent.content[:20]}",
                                deadline, created))
-    Task.objects.bulk_create(unit_tasks, batch_size=BATCH)
+    Task.objects.bulk_create(unit_tasks, batch_size=bulk.BATCH)
     personal = []
     for p in range(n_personal):
         parent = unit_tasks[p % n_unit]
@@ -76,7 +69,7 @@ def _tasks(built: Built, people, rng: random.Random, now: datetime.datetime) -> 
     per_task = _update_counts(plan, rng)
     for index, row in enumerate(personal):
         updates += _leaf_history(row, per_task[n_bureau + n_unit + index], rng, now)
-    Task.objects.bulk_create(personal, batch_size=BATCH)
+    Task.objects.bulk_create(personal, batch_size=bulk.BATCH)
     children: dict[int, list[Task]] = defaultdict(list)
     for row in personal:
         children[row.parent_id].append(row)
@@ -85,20 +78,18 @@ def _tasks(built: Built, people, rng: random.Random, now: datetime.datetime) -> 
         children[row.parent_id].append(row)
     for index, row in enumerate(bureau_tasks):
         updates += _parent_history(row, children[row.pk], per_task[index], rng, now)
-    # bulk_update writes one CASE per column with a WHEN per row: PostgreSQL walks it for every row it
-    # updates, so the cost grows with the batch squared; small batches keep it linear.
     Task.objects.bulk_update(bureau_tasks + unit_tasks, [
         "status", "progress", "version", "updated_at", "first_response_at", "done_at", "last_activity_at"],
-        batch_size=UPDATE_BATCH)
+        batch_size=bulk.UPDATE_BATCH)
     for u in updates:
         u.task_id = u.task.pk
-    _insert(TaskUpdate, updates)
+    bulk.insert(TaskUpdate, updates)
     tasks = bureau_tasks + unit_tasks + personal
     through = Task.standards.through
     if standards[0] is not None:
         links = [through(task_id=t.pk, standard_id=standards[i % len(standards)])
                  for i, t in enumerate(bureau_tasks + unit_tasks)]
-        through.objects.bulk_create(links, batch_size=BATCH)
+        through.objects.bulk_create(links, batch_size=bulk.BATCH)
     built.counts.update(tasks=len(tasks), task_updates=len(updates))
     return tasks
 
