@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from accounts.models import Unit
+from accounts.models import Unit, User
 from campaign.demo import DEMO_PASSWORD, GIVEN, SURNAMES
-from campaign.models import Campaign
-from inspections.models import Finding
-from tasks.models import Task, TaskUpdate
+from campaign.models import Campaign, Site
 
 LARGE_PASSWORD = DEMO_PASSWORD  # the demo's: one password to remember
 CAMPAIGN_NAME = "大规模基准：百日攻坚行动（26周）"
 # Five districts in one campaign is the largest deployment planned for; past it memory, not time, runs out.
 MAX_SCALE = 5
 WEEKS = 26
-YELLOW_SHARE = 0.8
 SOUTH, NORTH, WEST, EAST = 30.2000, 30.3600, 120.0800, 120.2800
-
-S = Task.Status
-K = TaskUpdate.Kind
-F = Finding.Status
 
 
 @dataclass(frozen=True)
@@ -59,10 +54,20 @@ class Plan:
 
 @dataclass
 class Built:
+    """The district as the campaign built it, handed to every app's step (``campaign.core.seeding``).
+
+    ``people`` are keyed ``admin``, ``leaders``, ``inspectors``, ``leader:<squad pk>`` and
+    ``members:<squad pk>``; ``sites`` by squad pk. Each step adds its own rows' ``counts``.
+    """
+
     plan: Plan
     campaign: Campaign
     bureau: Unit
     squads: list[Unit]
+    rng: random.Random
+    now: datetime.datetime
+    people: dict[str, list[User]] = field(default_factory=lambda: defaultdict(list))
+    sites: dict[int, list[Site]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
 

@@ -10,9 +10,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import Unit, User
-from campaign.large import CAMPAIGN_NAME, LARGE_PASSWORD, YELLOW_SHARE, Plan
+from campaign.large import CAMPAIGN_NAME, LARGE_PASSWORD, Plan
 from campaign.models import Campaign
 from inspections.models import Finding, FindingPhoto, Rectification, Verification
+from inspections.rules import YELLOW_SHARE
 from inspections.services import find_rebound_source
 from tasks.models import Task, TaskUpdate
 
@@ -116,7 +117,7 @@ def test_findings_follow_the_closed_loop(large):
         if returns:
             assert finding.deadline == returns[-1].new_deadline
         period = finding.deadline - finding.clock_start
-        assert abs(finding.yellow_at - (finding.clock_start + period * YELLOW_SHARE)) < datetime.timedelta(seconds=1)
+        assert abs(finding.yellow_at - (finding.clock_start + period * float(YELLOW_SHARE))) < datetime.timedelta(seconds=1)
         assert (finding.status == Finding.Status.CLOSED) == (finding.closed_at is not None)
         assert finding.rectified_at == (answers[-1].at if answers else None)
         assert finding.first_rectified_at == (answers[0].at if answers else None)

@@ -1,4 +1,18 @@
-"""The benchmark district's responsibility list and its history, built as the services would leave it."""
+"""The benchmark district's responsibility list and its history, built in bulk as the services would leave it.
+
+``campaign.large`` builds the district and runs this step (registered in ``TasksConfig.ready``).
+Bulk inserts skip ``save()`` and the services, so this module keeps their invariants by construction:
+
+* a task's level comes from ``Task.derive_level``; seq is 1…N in the campaign;
+  a child's deadline never passes its parent's; a parent's status and progress
+  are rolled up from its children as ``tasks.services._roll_up`` does;
+* each task's history starts with its "create" row (version 1) and its
+  versions run 1…n; ``done_at`` is set iff the task is done,
+  ``first_response_at`` is the first status/note row by the responsible
+  person, ``last_activity_at``/``updated_at`` the last row.
+
+Task evidence files are not generated.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +23,13 @@ from collections import defaultdict
 from django.utils import timezone
 
 from campaign.core import bulk
-from campaign.large.base import Built, K, Plan, S
+from campaign.large.base import Built, Plan
 from campaign.models import Standard
 from tasks.models import Task, TaskUpdate
 
-# --- tasks ----------------------------------------------------------------------
+S = Task.Status
+K = TaskUpdate.Kind
+
 
 def _between(rng: random.Random, a: datetime.datetime, b: datetime.datetime) -> datetime.datetime:
     if b <= a:
@@ -21,8 +37,10 @@ def _between(rng: random.Random, a: datetime.datetime, b: datetime.datetime) -> 
     return a + (b - a) * rng.random()
 
 
-def _tasks(built: Built, people, rng: random.Random, now: datetime.datetime) -> list[Task]:
-    plan, campaign, squads = built.plan, built.campaign, built.squads
+def seed_large(built: Built) -> None:
+    """The responsibility list of the large district: bureau tasks split to every squad, personal items below."""
+    plan, campaign, squads, people, rng, now = (built.plan, built.campaign, built.squads, built.people, built.rng,
+                                                built.now)
     admin = people["admin"][0]
     start_dt = datetime.datetime.combine(campaign.start_date, datetime.time(9), tzinfo=now.tzinfo)
     n_bureau = plan.bureau_tasks
@@ -91,7 +109,6 @@ def _tasks(built: Built, people, rng: random.Random, now: datetime.datetime) -> 
                  for i, t in enumerate(bureau_tasks + unit_tasks)]
         through.objects.bulk_create(links, batch_size=bulk.BATCH)
     built.counts.update(tasks=len(tasks), task_updates=len(updates))
-    return tasks
 
 
 def _update_counts(plan: Plan, rng: random.Random) -> list[int]:

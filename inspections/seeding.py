@@ -1,4 +1,21 @@
-"""The benchmark district's findings round the closed loop, with rebounds, inspections and photos."""
+"""The benchmark district's findings round the closed loop, with rebounds, inspections and photos.
+
+``campaign.large`` builds the district and runs this step (registered in ``InspectionsConfig.ready``).
+Bulk inserts skip ``save()`` and the services, so this module keeps their invariants by construction:
+
+* a finding's deadline, ``clock_start`` and ``yellow_at`` (80 % of the
+  current period) follow the closed loop: reported → rectified → closed, or
+  returned for rework (counted, a new period and deadline) and rectified again;
+  ``closed_at`` is set iff closed, ``closed_on_time`` compares the last
+  rectification with the deadline in force;
+* a finding is a rebound iff an earlier finding of the same category at the
+  same site was closed within the campaign's window before it was reported
+  (``inspections.services.find_rebound_source``), and then links to the most
+  recent one.
+
+Photos: one small generated JPEG is stored once; every finding has one
+"before" photo row pointing at that file (the rows are real, the pixels shared).
+"""
 
 from __future__ import annotations
 
@@ -16,11 +33,12 @@ from django.utils import timezone
 from accounts.models import Unit
 from campaign.core import bulk
 from campaign.core.geo import distance_m
-from campaign.large.base import YELLOW_SHARE, Built, F
-from campaign.models import Campaign, EventCategory, Site
+from campaign.large.base import Built
+from campaign.models import Campaign, EventCategory
 from inspections.models import Finding, FindingPhoto, Inspection, Rectification, Tier, Verification
 
-# --- findings ---------------------------------------------------------------------
+F = Finding.Status
+YELLOW_SHARE = 0.8
 
 def _photo_file() -> tuple[str, bytes]:
     from PIL import Image, ImageDraw
@@ -34,9 +52,10 @@ def _photo_file() -> tuple[str, bytes]:
     return name, data
 
 
-def _findings(built: Built, people, sites: dict[int, list[Site]], rng: random.Random,
-              now: datetime.datetime) -> None:
-    plan, campaign, squads = built.plan, built.campaign, built.squads
+def seed_large(built: Built) -> None:
+    """The large district's findings, reported over the campaign by all three tiers, each round its loop."""
+    plan, campaign, squads, people, sites, rng, now = (built.plan, built.campaign, built.squads, built.people,
+                                                       built.sites, built.rng, built.now)
     categories = list(EventCategory.objects.filter(parent__isnull=False, is_active=True).order_by("pk"))
     start_dt = datetime.datetime.combine(campaign.start_date, datetime.time(8), tzinfo=now.tzinfo)
     window = datetime.timedelta(days=campaign.rebound_window_days)
