@@ -1,17 +1,18 @@
 """The benchmark district's findings round the closed loop, with rebounds, inspections and photos.
 
 ``campaign.large`` builds the district and runs this step (registered in ``InspectionsConfig.ready``).
-Bulk inserts skip ``save()`` and the services, so this module keeps their invariants by construction:
+Bulk inserts skip ``save()`` and the services, so this module applies the services' own rules
+(``inspections.rules``) to the rows it builds:
 
-* a finding's deadline, ``clock_start`` and ``yellow_at`` (80 % of the
-  current period) follow the closed loop: reported → rectified → closed, or
-  returned for rework (counted, a new period and deadline) and rectified again;
-  ``closed_at`` is set iff closed, ``closed_on_time`` compares the last
-  rectification with the deadline in force;
-* a finding is a rebound iff an earlier finding of the same category at the
-  same site was closed within the campaign's window before it was reported
-  (``inspections.services.find_rebound_source``), and then links to the most
-  recent one.
+* a finding is dispatched when reported, with the category's time limit as its deadline
+  (``proposed_deadline``) and its period, deadline and yellow light set by ``start_period``;
+* it goes round the closed loop through ``mark_rectified``, ``mark_returned`` (counted, a new
+  period and deadline) and ``mark_closed`` (``closed_on_time`` against the deadline in force),
+  so its status, timestamps and version are what the services would have left;
+* it is a rebound iff ``rebound_source`` finds an earlier finding it repeats (``repeats``: same
+  category, closed within the campaign's window before the report, at the same site or within the
+  radius), and then links to the most recently closed one. An in-memory index of the closed
+  findings stands in for the service's query.
 
 Photos: one small generated JPEG is stored once; every finding has one
 "before" photo row pointing at that file (the rows are real, the pixels shared).
@@ -29,115 +30,99 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from accounts.models import Unit
 from campaign.core import bulk
-from campaign.core.geo import distance_m
 from campaign.large.base import Built
 from campaign.models import Campaign, EventCategory
+from inspections import rules
 from inspections.models import Finding, FindingPhoto, Inspection, Rectification, Tier, Verification
-
-F = Finding.Status
-YELLOW_SHARE = 0.8
-
-def _photo_file() -> tuple[str, bytes]:
-    from PIL import Image, ImageDraw
-
-    picture = Image.new("RGB", (160, 120), (96, 125, 139))
-    ImageDraw.Draw(picture).rectangle((10, 80, 150, 110), fill=(230, 230, 230))
-    out = io.BytesIO()
-    picture.save(out, "JPEG", quality=70)
-    data = out.getvalue()
-    name = default_storage.save("private/inspections/large/shared-before.jpg", ContentFile(data))
-    return name, data
 
 
 def seed_large(built: Built) -> None:
     """The large district's findings, reported over the campaign by all three tiers, each round its loop."""
-    plan, campaign, squads, people, sites, rng, now = (built.plan, built.campaign, built.squads, built.people,
-                                                       built.sites, built.rng, built.now)
-    categories = list(EventCategory.objects.filter(parent__isnull=False, is_active=True).order_by("pk"))
-    start_dt = datetime.datetime.combine(campaign.start_date, datetime.time(8), tzinfo=now.tzinfo)
-    window = datetime.timedelta(days=campaign.rebound_window_days)
-    span = (now - datetime.timedelta(hours=1)) - start_dt
-    moments = sorted(start_dt + span * rng.random() for _ in range(plan.findings))
-    tier3 = {s.pk: people[f"members:{s.pk}"][0] for s in squads}
-    index = _ClosedIndex(campaign, window)
-    findings, loops, rebound_links = [], [], []
-    for reported in moments:
-        tier = rng.choices([1, 2, 3], weights=[1, 6, 3])[0]
-        squad = rng.choice(squads)
-        reporter = (rng.choice(people["leaders"]) if tier == 1 else rng.choice(people["inspectors"]) if tier == 2
-                    else tier3[squad.pk])
-        finding = Finding(
-            campaign=campaign, tier=tier, reporter=reporter, severity="general", responsible_unit=squad,
-            reported_at=reported, dispatched_at=reported, clock_start=reported,
-        )
-        if rng.random() < 0.4:  # at a known site (its point type), a little off its marker
-            site = rng.choice(sites[squad.pk])
-            finding.site, finding.point_type_id, finding.address = site, site.point_type_id, site.address
-            finding.location_source = Finding.LocationSource.SITE
-            lat = float(site.latitude) + rng.uniform(-0.0002, 0.0002)
-            lon = float(site.longitude) + rng.uniform(-0.0002, 0.0002)
-        else:  # somewhere on the squad's streets, located by the phone
-            (s, w), _, (n, e), _ = squad.boundary
-            lat, lon = rng.uniform(s, n), rng.uniform(w, e)
-            finding.location_source = Finding.LocationSource.BROWSER
-        finding.latitude, finding.longitude = Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
-        repeat = index.recent_category(finding) if rng.random() < 0.15 else None
-        category = repeat or rng.choice(categories)
-        finding.category = category
-        finding.description = f"{finding.site.name if finding.site else squad.jurisdiction}发现{category.name}问题"
-        finding.deadline = reported + datetime.timedelta(hours=category.time_limit_hours)
-        finding.yellow_at = reported + (finding.deadline - reported) * YELLOW_SHARE
-        source = index.source_for(finding)
-        if source is not None:
-            rebound_links.append((finding, source))
-        loops.append(_loop(finding, rng, now, people, squad))
-        findings.append(finding)
-        index.add(finding)
-    inspections = _inspections(campaign, findings, squads)
+    findings, loops, rebound_links = _report(built)
+    inspections = _inspections(built.campaign, findings)
     Inspection.objects.bulk_create(inspections.values(), batch_size=bulk.BATCH)
     for finding in findings:
         finding.inspection = inspections[_inspection_key(finding)]
     Finding.objects.bulk_create(findings, batch_size=bulk.BATCH)
+    # The source has a key only now: the links are written after both rows exist.
     for finding, source in rebound_links:
         finding.is_rebound, finding.rebound_of = True, source
     Finding.objects.bulk_update([f for f, _s in rebound_links], ["is_rebound", "rebound_of"],
                                 batch_size=bulk.UPDATE_BATCH)
     rectifications, verifications = [], []
     for finding, (rects, verifs) in zip(findings, loops, strict=True):
-        for r in rects:
-            r.finding = finding
-        for v in verifs:
-            v.finding = finding
+        for row in rects + verifs:
+            row.finding = finding
         rectifications += rects
         verifications += verifs
     bulk.insert(Rectification, rectifications)
     bulk.insert(Verification, verifications)
-    name, data = _photo_file()
-    digest = hashlib.sha256(data).hexdigest()
-    bulk.insert(FindingPhoto, [
-        FindingPhoto(finding=f, phase=FindingPhoto.Phase.BEFORE, file=name, original_name="现场.jpg",
-                     content_type="image/jpeg", size=len(data), sha256=digest, is_image=True, width=160, height=120,
-                     uploaded_by=f.reporter, uploaded_at=f.reported_at)
-        for f in findings])
+    _photos(findings)
     built.counts.update(findings=len(findings), rebounds=len(rebound_links), inspections=len(inspections),
                         rectifications=len(rectifications), verifications=len(verifications))
 
 
-class _ClosedIndex:
-    """Closed findings by site and by ~110 m grid cell, to apply the rebound rule without a query per finding.
+def _report(built: Built):
+    """Every finding in the order reported, walked round its loop: the findings, their loops' rows, the rebounds."""
+    campaign, squads, people, rng, now = built.campaign, built.squads, built.people, built.rng, built.now
+    categories = list(EventCategory.objects.filter(parent__isnull=False, is_active=True).order_by("pk"))
+    start_dt = datetime.datetime.combine(campaign.start_date, datetime.time(8), tzinfo=now.tzinfo)
+    span = (now - datetime.timedelta(hours=1)) - start_dt
+    moments = sorted(start_dt + span * rng.random() for _ in range(built.plan.findings))
+    tier3 = {s.pk: people[f"members:{s.pk}"][0] for s in squads}
+    index = _ClosedIndex(campaign)
+    findings, loops, rebound_links = [], [], []
+    for reported in moments:
+        tier = rng.choices([1, 2, 3], weights=[1, 6, 3])[0]
+        squad = rng.choice(squads)
+        reporter = (rng.choice(people["leaders"]) if tier == 1 else rng.choice(people["inspectors"]) if tier == 2
+                    else tier3[squad.pk])
+        finding = Finding(campaign=campaign, tier=tier, reporter=reporter, severity="general", responsible_unit=squad,
+                          status=Finding.Status.DISPATCHED, reported_at=reported, dispatched_at=reported)
+        _place(finding, squad, built.sites[squad.pk], rng)
+        category = (index.recent_category(finding) if rng.random() < 0.15 else None) or rng.choice(categories)
+        finding.category = category
+        finding.description = f"{finding.site.name if finding.site else squad.jurisdiction}发现{category.name}问题"
+        rules.start_period(finding, at=reported, deadline=rules.proposed_deadline(category, reported))
+        source = index.source_for(finding)
+        if source is not None:
+            rebound_links.append((finding, source))
+        loops.append(_loop(finding, rng, now, people, squad))
+        findings.append(finding)
+        index.add(finding)
+    return findings, loops, rebound_links
 
-    Same rule as ``inspections.services.find_rebound_source``: same category,
-    closed within the window before the new report, at the same site or within
-    the campaign's radius; the most recently closed wins.
+
+def _place(finding: Finding, squad: Unit, sites, rng: random.Random) -> None:
+    if rng.random() < 0.4:  # at a known site (its point type), a little off its marker
+        site = rng.choice(sites)
+        finding.site, finding.point_type_id, finding.address = site, site.point_type_id, site.address
+        finding.location_source = Finding.LocationSource.SITE
+        lat = float(site.latitude) + rng.uniform(-0.0002, 0.0002)
+        lon = float(site.longitude) + rng.uniform(-0.0002, 0.0002)
+    else:  # somewhere on the squad's streets, located by the phone
+        (s, w), _, (n, e), _ = squad.boundary
+        lat, lon = rng.uniform(s, n), rng.uniform(w, e)
+        finding.location_source = Finding.LocationSource.BROWSER
+    finding.latitude, finding.longitude = Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
+
+
+class _ClosedIndex:
+    """Closed findings by site and by ~110 m grid cell: the candidates the rebound rule decides among.
+
+    The rule is ``rules.repeats``, as in ``inspections.services.find_rebound_source``; this index only
+    stands in for that service's query, so the seeding asks no query per finding.
     """
 
     CELL = 0.001  # degrees; larger than the radius in latitude, so the 3 × 3 neighbourhood covers it
 
-    def __init__(self, campaign: Campaign, window: datetime.timedelta):
-        self.radius, self.window = campaign.rebound_radius_m, window
+    def __init__(self, campaign: Campaign):
+        self.campaign = campaign
+        self.window = datetime.timedelta(days=campaign.rebound_window_days)
         self.by_site: dict[int, list[Finding]] = defaultdict(list)
         self.by_cell: dict[tuple[int, int], list[Finding]] = defaultdict(list)
         # The rule only ever matches the same category: keyed by it too, a lookup reads a handful of rows
@@ -158,27 +143,24 @@ class _ClosedIndex:
         self.by_cell[cell].append(finding)
         self.by_cell_category[(*cell, finding.category_id)].append(finding)
 
-    def _recent(self, rows: list[Finding], at: datetime.datetime):
-        return (f for f in rows if at - self.window <= f.closed_at <= at)
-
     def recent_category(self, finding: Finding):
         """A category closed recently at this site or cell: lets some findings repeat (so rebounds happen)."""
         rows = self.by_site.get(finding.site.pk, []) if finding.site else self.by_cell.get(self._cell(finding), [])
-        recent = list(self._recent(rows, finding.reported_at))
+        at = finding.reported_at
+        recent = [f for f in rows if at - self.window <= f.closed_at <= at]
         return recent[-1].category if recent else None
 
     def source_for(self, finding: Finding) -> Finding | None:
-        at, lat, lon, category = (finding.reported_at, float(finding.latitude), float(finding.longitude),
-                                  finding.category.pk)
-        candidates = []
-        if finding.site is not None:
-            candidates += self._recent(self.by_site_category.get((finding.site.pk, category), []), at)
+        category = finding.category_id
+        candidates = list(self.by_site_category.get((finding.site.pk, category), ())) if finding.site else []
         cy, cx = self._cell(finding)
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
-                candidates += (f for f in self._recent(self.by_cell_category.get((cy + dy, cx + dx, category), []), at)
-                               if distance_m(lat, lon, float(f.latitude), float(f.longitude)) <= self.radius)
-        return max(candidates, key=lambda f: f.closed_at, default=None)
+                candidates += self.by_cell_category.get((cy + dy, cx + dx, category), ())
+        candidates.sort(key=lambda f: f.closed_at, reverse=True)
+        return rules.rebound_source(candidates, campaign=self.campaign, category_id=category,
+                                    site_id=finding.site.pk if finding.site else None, latitude=finding.latitude,
+                                    longitude=finding.longitude, at=finding.reported_at)
 
 
 def _loop(finding: Finding, rng: random.Random, now: datetime.datetime, people, squad: Unit):
@@ -192,8 +174,7 @@ def _loop(finding: Finding, rng: random.Random, now: datetime.datetime, people, 
         if rectified > now:
             return rects, verifs  # still dispatched / returned: open
         rects.append(Rectification(by=unit_person, note="已整改到位", at=rectified))
-        finding.status, finding.rectified_at = F.RECTIFIED, rectified
-        finding.first_rectified_at = finding.first_rectified_at or rectified
+        rules.mark_rectified(finding, at=rectified)
         verified = rectified + datetime.timedelta(hours=rng.uniform(2, 48))
         if verified > now:
             return rects, verifs  # awaiting verification
@@ -201,21 +182,34 @@ def _loop(finding: Finding, rng: random.Random, now: datetime.datetime, people, 
             new_deadline = verified + period
             verifs.append(Verification(by=verifier, result=Verification.Result.RETURNED, note="整改不彻底，返工",
                                        new_deadline=new_deadline, at=verified))
-            finding.status, finding.rework_count = F.RETURNED, finding.rework_count + 1
-            finding.deadline, finding.clock_start = new_deadline, verified
-            finding.yellow_at = verified + (new_deadline - verified) * YELLOW_SHARE
+            rules.mark_returned(finding, at=verified, new_deadline=new_deadline)
             continue
         verifs.append(Verification(by=verifier, result=Verification.Result.CLOSED, note="复查合格，销号", at=verified))
-        finding.status, finding.closed_at = F.CLOSED, verified
-        finding.closed_on_time = finding.rectified_at <= finding.deadline
+        rules.mark_closed(finding, at=verified)
         return rects, verifs
+
+
+def _photos(findings: list[Finding]) -> None:
+    """One "before" photo row per finding, all pointing at one small stored picture."""
+    picture = Image.new("RGB", (160, 120), (96, 125, 139))
+    ImageDraw.Draw(picture).rectangle((10, 80, 150, 110), fill=(230, 230, 230))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=70)
+    data = out.getvalue()
+    name = default_storage.save("private/inspections/large/shared-before.jpg", ContentFile(data))
+    digest = hashlib.sha256(data).hexdigest()
+    bulk.insert(FindingPhoto, [
+        FindingPhoto(finding=f, phase=FindingPhoto.Phase.BEFORE, file=name, original_name="现场.jpg",
+                     content_type="image/jpeg", size=len(data), sha256=digest, is_image=True, width=160, height=120,
+                     uploaded_by=f.reporter, uploaded_at=f.reported_at)
+        for f in findings])
 
 
 def _inspection_key(finding: Finding):
     return finding.tier, finding.reporter.username, timezone.localdate(finding.reported_at)
 
 
-def _inspections(campaign: Campaign, findings: list[Finding], squads: list[Unit]) -> dict:
+def _inspections(campaign: Campaign, findings: list[Finding]) -> dict:
     """One finished inspection per inspector and day: the findings of that outing belong to it."""
     inspections: dict = {}
     tz = timezone.get_current_timezone()

@@ -121,6 +121,7 @@ def test_findings_follow_the_closed_loop(large):
         assert (finding.status == Finding.Status.CLOSED) == (finding.closed_at is not None)
         assert finding.rectified_at == (answers[-1].at if answers else None)
         assert finding.first_rectified_at == (answers[0].at if answers else None)
+        assert finding.version == 1 + len(answers) + len(verdicts)  # one per step, as the services count
         if finding.status == Finding.Status.CLOSED:
             assert verdicts[-1].result == Verification.Result.CLOSED
             assert finding.closed_on_time == (finding.rectified_at <= finding.deadline)
