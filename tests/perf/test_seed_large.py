@@ -116,8 +116,8 @@ def test_findings_follow_the_closed_loop(large):
         assert finding.clock_start == (returns[-1].at if returns else finding.dispatched_at)
         if returns:
             assert finding.deadline == returns[-1].new_deadline
-        period = finding.deadline - finding.clock_start
-        assert abs(finding.yellow_at - (finding.clock_start + period * float(YELLOW_SHARE))) < datetime.timedelta(seconds=1)
+        yellow = finding.clock_start + (finding.deadline - finding.clock_start) * float(YELLOW_SHARE)
+        assert abs(finding.yellow_at - yellow) < datetime.timedelta(seconds=1)
         assert (finding.status == Finding.Status.CLOSED) == (finding.closed_at is not None)
         assert finding.rectified_at == (answers[-1].at if answers else None)
         assert finding.first_rectified_at == (answers[0].at if answers else None)
