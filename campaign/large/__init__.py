@@ -46,6 +46,8 @@ def build(*, scale: float = 1.0, seed: int = 7, now: datetime.datetime | None = 
         _sites(built)
         log(f"units, {built.counts['people']} people and the sites")
         for app_label, step in seeding.large_steps():
+            # Each step draws from its own stream: one app's rows stay the same when another app's seeding changes.
+            built.rng = random.Random(f"{seed}:{app_label}")
             before = set(built.counts)
             step(built)
             log(f"{app_label}: " + ", ".join(f"{n} {name}" for name, n in built.counts.items() if name not in before))

@@ -57,7 +57,8 @@ class Built:
     """The district as the campaign built it, handed to every app's step (``campaign.core.seeding``).
 
     ``people`` are keyed ``admin``, ``leaders``, ``inspectors``, ``leader:<squad pk>`` and
-    ``members:<squad pk>``; ``sites`` by squad pk. Each step adds its own rows' ``counts``.
+    ``members:<squad pk>``; ``sites`` by squad pk. ``rng`` is the running step's own random
+    stream (from the seed and the app's label). Each step adds its own rows' ``counts``.
     """
 
     plan: Plan
