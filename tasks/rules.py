@@ -66,12 +66,27 @@ def can_see_coverage(user) -> bool:
 ANSWERS = (Kind.STATUS, Kind.NOTE, Kind.REOPEN)
 
 
+def creation(task: Task, *, by_id: int, at: datetime.datetime) -> TaskUpdate:
+    """The row every history starts with (version 1): who created the task, for whom, in its first state."""
+    return TaskUpdate(task=task, kind=Kind.CREATE, by_id=by_id, at=at, status_after=task.status,
+                      progress_after=task.progress, assignee_after_id=task.responsible_id, version=task.version)
+
+
 def record_change(task: Task, *, by_id: int, kind: str, at: datetime.datetime) -> None:
     """Every change (one history row) bumps the version and the activity time; the first answer is remembered."""
     task.version += 1
     task.updated_at = task.last_activity_at = at
     if task.first_response_at is None and by_id == task.responsible_id and kind in ANSWERS:
         task.first_response_at = at
+
+
+def normalised(status: str, progress: int) -> tuple[str, int]:
+    """A status update as the list keeps it: done is 100 %, and progress on a not-started item means it started."""
+    if status == Status.DONE:
+        return status, 100
+    if status == Status.NOT_STARTED and progress > 0:
+        return Status.IN_PROGRESS, progress
+    return status, progress
 
 
 def set_status(task: Task, status: str, progress: int, *, at: datetime.datetime) -> None:

@@ -117,8 +117,7 @@ def task_create(
     task.full_clean(exclude=["standards"])
     task.save()
     task.standards.set(standards)
-    TaskUpdate.objects.create(task=task, kind=Kind.CREATE, by=by, at=now, status_after=task.status,
-                              progress_after=task.progress, assignee_after=responsible, version=task.version)
+    rules.creation(task, by_id=by.pk, at=now).save()
     if parent is not None:
         _roll_up(parent.pk, by=by)
     return task
@@ -161,10 +160,7 @@ def task_update_status(
     progress = task.progress if progress is None else int(progress)
     if not 0 <= progress <= 100:
         raise ValidationError({"progress": _("Progress is between 0 and 100 %.")})
-    if status == Status.DONE:
-        progress = 100
-    elif status == Status.NOT_STARTED and progress > 0:
-        status = Status.IN_PROGRESS  # work has begun, whatever the form said
+    status, progress = rules.normalised(status, progress)
     if status == task.status and progress == task.progress and not note and not cleaned:
         raise ValidationError(_("Nothing changed: change the status or progress, or add a note or evidence."))
     before_status, before_progress = task.status, task.progress
