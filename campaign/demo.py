@@ -2,7 +2,8 @@
 
 Everything is matched on natural keys (unit code, username, site name), so
 running it again changes nothing. Other apps add their demo activity in their
-own ``demo.py`` (a ``seed(district)`` function), called after this one.
+own ``demo.py``: a ``seed(district)`` function each registers in its ``ready()``
+(``campaign.core.seeding``), run after this one in their declared order.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import datetime
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import import_module
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,10 +19,10 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from accounts.services import unit_save
 from campaign import loader
+from campaign.core import seeding
 from campaign.models import Campaign, Framework, PointType, Site
 
 DEMO_PASSWORD = "campaign100"
-APPS_WITH_DEMO = ("tasks", "inspections", "reports")
 
 # The district's bounding box (WGS-84): eight squads in a 4 × 2 grid of jurisdictions.
 SOUTH, NORTH, WEST, EAST = 30.2500, 30.3100, 120.1400, 120.2200
@@ -145,14 +145,8 @@ def seed_district(today: datetime.date | None = None, *, activity: bool = True) 
             )
     district.sites = _seed_sites(squads, rng)
 
-    for app in APPS_WITH_DEMO if activity else ():
-        try:
-            module = import_module(f"{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.demo":
-                raise
-            continue
-        module.seed(district)
+    for _app_label, seed in seeding.demo_steps() if activity else ():
+        seed(district)
     return district
 
 

@@ -7,7 +7,10 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Three-tier inspection")
 
     def ready(self):
-        from campaign.core import navigation
+        from campaign.core import navigation, seeding
+        from inspections import demo
         from inspections import navigation as entries
+        from inspections.seeding import seed_large
 
         navigation.register(self.label, entries.entries)
+        seeding.register(self.label, order=20, demo=demo.seed, large=seed_large)

@@ -127,16 +127,23 @@ class _Replay:
             services.inspection_finish(inspection=inspection, by=self.people[by], summary=summary)
 
 
+#: A community of 第七中队 where the mobile vendors keep coming back (a relapse place in the bulletin).
+RELAPSE_SITE = 27
+
+
 @transaction.atomic
 def seed(district) -> None:
     """Add the demo inspections and findings to the demo district; a second run adds nothing."""
     if not EventCategory.objects.filter(parent__isnull=False).exists():
         return
     r = _Replay(district, random.Random(4))
-    squads, sites = district.squads, district.sites
-    relapse_site = sites[27]  # a community of 第七中队 where the mobile vendors keep coming back
+    for week in (_bureau_special, _directed_markets, _look_back, _this_week):
+        week(r, district.squads, district.sites)
 
-    # Week 1: a bureau leader's special inspection of the fringe and back streets.
+
+def _bureau_special(r: _Replay, squads, sites) -> None:
+    """Week 1: a bureau leader's special inspection of the fringe and back streets."""
+    relapse_site = sites[RELAPSE_SITE]
     first = r.inspection(by="leader", tier=Tier.BUREAU, topic="城乡结合部及背街小巷环境秩序专项督查", days_ago=28,
                          others=("leader2",), units=squads[6:8])
     if first is not None:
@@ -151,7 +158,10 @@ def seed(district) -> None:
         r.loop(c, squad_person="squad8", verifier="inspector1", share=0.7)
         r.finish(first, by="leader", summary="城乡结合部流动摊点问题突出，要求第七中队建立常态巡查机制。")
 
-    # Week 2: the inspection squad's directed inspection of market surroundings.
+
+def _directed_markets(r: _Replay, squads, sites) -> None:
+    """Week 2: the inspection squad's directed inspection of market surroundings."""
+    relapse_site = sites[RELAPSE_SITE]
     second = r.inspection(by="inspector1", tier=Tier.DIRECTED, topic="农贸市场周边店外经营定向督查", days_ago=21,
                           others=("inspector2",), units=[squads[0], squads[4], squads[6]])
     if second is not None:
@@ -173,7 +183,10 @@ def seed(district) -> None:
         r.loop(g, squad_person="squad5", verifier="inspector2", share=0.3)
         r.finish(second, by="inspector1", summary="店外经营整改后易反弹，第一、五中队须加强早晚高峰巡查。")
 
-    # Week 4: back to the same places; the relapses show, some findings are still open.
+
+def _look_back(r: _Replay, squads, sites) -> None:
+    """Week 4: back to the same places; the relapses show, some findings are still open."""
+    relapse_site = sites[RELAPSE_SITE]
     third = r.inspection(by="inspector2", tier=Tier.DIRECTED, topic="占道经营问题回头看", days_ago=12,
                          others=("inspector1",), units=[squads[0], squads[6]])
     if third is not None:
@@ -185,7 +198,10 @@ def seed(district) -> None:
         r.loop(k, squad_person="member21", verifier="inspector1", share=0.8)
         r.finish(third, by="inspector2", summary="反弹点位已列入重点监管清单。")
 
-    # This week: a squad's own full inspection, and an inspection still in progress.
+
+def _this_week(r: _Replay, squads, sites) -> None:
+    """This week: a squad's own full inspection, and an inspection still in progress."""
+    relapse_site = sites[RELAPSE_SITE]
     fourth = r.inspection(by="member1", tier=Tier.INTERNAL, topic="第一中队内部全面督查", days_ago=4,
                           others=("member2",), sites=sites[0:4])
     if fourth is not None:

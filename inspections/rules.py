@@ -1,15 +1,27 @@
-"""Who may inspect where, rectify what and verify what: DESIGN.md sections 4 and 6 for this app.
+"""Who may inspect where, rectify what and verify what, and what each step of the closed loop does: DESIGN.md
+sections 4 and 6 for this app.
 
 Pure functions of the user and the object, so services enforce them (raising
 PermissionDenied) and templates and serializers use the same answers to decide
 which forms and actions to offer. Visibility (what answers 404) lives in
 ``selectors``; these rules decide what answers 403.
+
+The closed loop's steps and the rebound rule are pure functions of the finding
+too: the services apply them to the row they lock and save, the bulk seeding
+(``inspections.seeding``) to rows it builds in memory, so there is one copy of
+each rule.
 """
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
 from accounts.access import is_leader
 from accounts.models import Unit, User
+from campaign.core.geo import distance_m
+from campaign.models import Campaign, EventCategory
 from inspections.models import Finding, Inspection, Tier
 
 Role = User.Role
@@ -86,3 +98,79 @@ def can_verify(user, finding: Finding) -> bool:
 
 def can_finish(user, inspection: Inspection) -> bool:
     return inspection.is_open and (inspection.created_by_id == user.pk or is_leader(user))
+
+
+# --- the closed loop, whoever moves a finding along it ---------------------------------------
+# Each step sets the fields it changes and returns their names (the services save exactly those).
+
+#: The traffic light turns yellow when this share of the current period is used, red at the deadline.
+YELLOW_SHARE = Decimal("0.8")
+
+
+def proposed_deadline(category: EventCategory | None, at: datetime.datetime) -> datetime.datetime | None:
+    """The category's time limit from ``at``: the deadline a dispatch proposes."""
+    if category is None or not category.time_limit_hours:
+        return None
+    return at + datetime.timedelta(hours=category.time_limit_hours)
+
+
+def start_period(finding: Finding, *, at: datetime.datetime, deadline: datetime.datetime) -> list[str]:
+    """A period begins (the dispatch, or a return for rework): its clock, its deadline, when the light turns yellow."""
+    finding.clock_start, finding.deadline = at, deadline
+    # Stored beside the deadline, so the light is a plain comparison in SQL (``selectors.light_expression``).
+    finding.yellow_at = at + (deadline - at) * float(YELLOW_SHARE)
+    return ["clock_start", "deadline", "yellow_at"]
+
+
+def mark_rectified(finding: Finding, *, at: datetime.datetime) -> list[str]:
+    """整改: the unit has answered; the last answer counts for on time, the first for the response time."""
+    finding.status = Finding.Status.RECTIFIED
+    finding.rectified_at = at
+    finding.first_rectified_at = finding.first_rectified_at or at
+    finding.version += 1
+    return ["status", "rectified_at", "first_rectified_at", "version"]
+
+
+def mark_closed(finding: Finding, *, at: datetime.datetime) -> list[str]:
+    """销号: closed, on time if the last rectification came before the deadline in force."""
+    finding.status = Finding.Status.CLOSED
+    finding.closed_at = at
+    finding.closed_on_time = finding.rectified_at <= finding.deadline
+    finding.version += 1
+    return ["status", "closed_at", "closed_on_time", "version"]
+
+
+def mark_returned(finding: Finding, *, at: datetime.datetime, new_deadline: datetime.datetime) -> list[str]:
+    """返工: back to the unit, counted, with a new period up to ``new_deadline``."""
+    finding.status = Finding.Status.RETURNED
+    finding.rework_count += 1
+    finding.version += 1
+    return ["status", "rework_count", "version", *start_period(finding, at=at, deadline=new_deadline)]
+
+
+# --- rebound (反弹) ---------------------------------------------------------------------------
+
+def repeats(earlier: Finding, *, campaign: Campaign, category_id: int, site_id: int | None, latitude, longitude,
+            at: datetime.datetime) -> bool:
+    """Whether a finding of ``category_id`` reported ``at`` at this place repeats ``earlier``.
+
+    It does when ``earlier`` is of the same category, was closed within the
+    campaign's window before ``at``, and is at the same site or within the
+    campaign's radius (both campaign settings).
+    """
+    if earlier.category_id != category_id or earlier.status != Finding.Status.CLOSED:
+        return False
+    if not at - datetime.timedelta(days=campaign.rebound_window_days) <= earlier.closed_at <= at:
+        return False
+    if site_id is not None and earlier.site_id == site_id:
+        return True
+    return distance_m(float(latitude), float(longitude), float(earlier.latitude),
+                      float(earlier.longitude)) <= campaign.rebound_radius_m
+
+
+def rebound_source(newest_first: Iterable[Finding], **place) -> Finding | None:
+    """The finding a new one rebounds from: the most recently closed one it repeats (see :func:`repeats`).
+
+    ``newest_first`` holds the candidates, latest closed first; ``place`` is :func:`repeats`' keywords.
+    """
+    return next((earlier for earlier in newest_first if repeats(earlier, **place)), None)

@@ -22,14 +22,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Unit
 from accounts.selectors import unit_for_point
 from campaign.core.errors import VERSION_MISSING, StaleEdit, VersionRequired
-from campaign.core.geo import bounding_box, distance_m
+from campaign.core.geo import bounding_box
 from campaign.core.uploads import CleanedUpload, build_private_file, clean_upload
 from campaign.models import Campaign, CheckItem, EventCategory, PointType, Site, Standard
 from campaign.selectors import current_campaign
 from inspections import rules
 from inspections.models import CheckResult, Finding, FindingPhoto, Inspection, Rectification, Tier, Verification
-
-YELLOW_SHARE = Decimal("0.8")
 
 
 def _campaign(campaign: Campaign | None) -> Campaign:
@@ -52,10 +50,6 @@ def _clean_photos(photos: Sequence, *, required_message: str) -> list[CleanedUpl
     if errors:
         raise ValidationError({"photos": errors})
     return cleaned
-
-
-def _yellow_at(start: datetime.datetime, deadline: datetime.datetime) -> datetime.datetime:
-    return start + (deadline - start) * float(YELLOW_SHARE)
 
 
 def _check_version(finding: Finding, expected_version: int | None) -> None:
@@ -158,10 +152,7 @@ def propose(*, category: EventCategory | None, site: Site | None, latitude=None,
     unit = site.unit if site is not None else None
     if unit is None and latitude is not None and longitude is not None:
         unit = unit_for_point(latitude, longitude)
-    deadline = None
-    if category is not None and category.time_limit_hours:
-        deadline = now + datetime.timedelta(hours=category.time_limit_hours)
-    return Proposal(unit, deadline)
+    return Proposal(unit, rules.proposed_deadline(category, now))
 
 
 def _locate(latitude, longitude, site: Site | None, photos: list[CleanedUpload]):
@@ -184,8 +175,8 @@ def find_rebound_source(
 ) -> Finding | None:
     """The most recently closed finding this one repeats: same category, same site or within the radius, in the window.
 
-    A bounding box narrows the candidates in SQL (an index on latitude,
-    longitude serves it); the exact great-circle distance decides.
+    The rule is ``rules.repeats``; here SQL only narrows the candidates to it (a bounding box, which an
+    index on latitude, longitude serves, or the same site), and the rule decides.
     """
     radius = campaign.rebound_radius_m
     since = at - datetime.timedelta(days=campaign.rebound_window_days)
@@ -197,13 +188,9 @@ def find_rebound_source(
                   .filter(near, campaign=campaign, category=category, status=Finding.Status.CLOSED,
                           closed_at__gte=since, closed_at__lte=at)
                   .order_by("-closed_at", "-pk"))
-    for candidate in candidates:
-        if site is not None and candidate.site_id == site.pk:
-            return candidate
-        if distance_m(float(latitude), float(longitude), float(candidate.latitude),
-                      float(candidate.longitude)) <= radius:
-            return candidate
-    return None
+    return rules.rebound_source(candidates, campaign=campaign, category_id=category.pk,
+                                site_id=site.pk if site is not None else None, latitude=latitude,
+                                longitude=longitude, at=at)
 
 
 def _checked_category(category) -> EventCategory:
@@ -268,10 +255,10 @@ def finding_create(
         check_item=check_item, standard=standard, category=category, description=description.strip(),
         severity=severity, latitude=latitude, longitude=longitude, location_source=source,
         address=(address or (site.address if site else "")).strip()[:200], responsible_unit=responsible_unit,
-        deadline=deadline, status=Finding.Status.DISPATCHED, is_rebound=rebound_of is not None,
-        rebound_of=rebound_of, reported_at=now, dispatched_at=now, clock_start=now,
-        yellow_at=_yellow_at(now, deadline),
+        status=Finding.Status.DISPATCHED, is_rebound=rebound_of is not None,
+        rebound_of=rebound_of, reported_at=now, dispatched_at=now,
     )
+    rules.start_period(finding, at=now, deadline=deadline)
     finding.full_clean()
     finding.save()
     for photo in cleaned:
@@ -302,11 +289,7 @@ def finding_rectify(*, finding: Finding, by, note: str, photos: Sequence,
     for photo in cleaned:
         build_private_file(FindingPhoto, photo, by=by, finding=finding, rectification=rectification,
                            phase=FindingPhoto.Phase.AFTER)
-    finding.status = Finding.Status.RECTIFIED
-    finding.rectified_at = now
-    finding.first_rectified_at = finding.first_rectified_at or now
-    finding.version += 1
-    finding.save(update_fields=["status", "rectified_at", "first_rectified_at", "version"])
+    finding.save(update_fields=rules.mark_rectified(finding, at=now))
     return rectification
 
 
@@ -330,11 +313,7 @@ def finding_close(*, finding: Finding, by, note: str = "", expected_version: int
     now = timezone.now()
     verification = Verification.objects.create(finding=finding, by=by, result=Verification.Result.CLOSED,
                                                note=(note or "").strip(), at=now)
-    finding.status = Finding.Status.CLOSED
-    finding.closed_at = now
-    finding.closed_on_time = finding.rectified_at <= finding.deadline
-    finding.version += 1
-    finding.save(update_fields=["status", "closed_at", "closed_on_time", "version"])
+    finding.save(update_fields=rules.mark_closed(finding, at=now))
     return verification
 
 
@@ -353,11 +332,5 @@ def finding_return(
                                 new_deadline=new_deadline, at=now)
     verification.full_clean()
     verification.save()
-    finding.status = Finding.Status.RETURNED
-    finding.rework_count += 1
-    finding.deadline = new_deadline
-    finding.clock_start = now
-    finding.yellow_at = _yellow_at(now, new_deadline)
-    finding.version += 1
-    finding.save(update_fields=["status", "rework_count", "deadline", "clock_start", "yellow_at", "version"])
+    finding.save(update_fields=rules.mark_returned(finding, at=now, new_deadline=new_deadline))
     return verification

@@ -7,7 +7,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Bulletins and meetings")
 
     def ready(self):
-        from campaign.core import navigation
+        from campaign.core import navigation, seeding
+        from reports import demo
         from reports import navigation as entries
 
         navigation.register(self.label, entries.entries)
+        # Last: the bulletins of the past weeks count the tasks and findings the other steps made.
+        seeding.register(self.label, order=90, demo=demo.seed)

@@ -7,7 +7,11 @@ class TasksConfig(AppConfig):
     verbose_name = _("Responsibility lists")
 
     def ready(self):
-        from campaign.core import navigation
+        from campaign.core import navigation, seeding
+        from tasks import demo
         from tasks import navigation as entries
+        from tasks.seeding import seed_large
 
         navigation.register(self.label, entries.entries)
+        # The responsibility list needs only the district; inspections neither read it nor are read by it.
+        seeding.register(self.label, order=10, demo=demo.seed, large=seed_large)

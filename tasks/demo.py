@@ -178,18 +178,24 @@ def _weekly_rhythm(district, admin, leader, now: datetime.datetime) -> list[Task
             made.append(item)
             plan.append((week, number, chief, item, monday, sunday))
     for week, number, chief, item, monday, sunday in plan:
-        on_time, late, reply_hours = HABITS[(number - 1) % len(HABITS)]
-        # A deterministic spread: squad habits decide the share of weeks that go each way.
-        draw = ((week * 7 + number * 3) % 10) / 10
-        if draw >= on_time + late and week == weeks - 1:
-            continue  # last week, nobody has answered yet
-        _update(item, chief, local(monday, 9) + datetime.timedelta(hours=reply_hours), S.IN_PROGRESS, 50,
-                "已部署，正在整治")
-        if draw < on_time:
-            _update(item, chief, local(sunday - datetime.timedelta(days=1), 17), S.DONE, note="整治完成，问题清零")
-        elif draw < on_time + late:
-            _update(item, chief, local(sunday + datetime.timedelta(days=2), 17), S.DONE, note="延期完成，已补齐照片")
+        _settle(item, chief, week=week, number=number, last=week == weeks - 1,
+                answered=local(monday, 9), early=local(sunday - datetime.timedelta(days=1), 17),
+                late=local(sunday + datetime.timedelta(days=2), 17))
     return made
+
+
+def _settle(item: Task, chief, *, week: int, number: int, last: bool, answered, early, late) -> None:
+    """One squad's week as its habits go: done on time (``early``), ``late``, or still open; the last may be silent."""
+    share_on_time, share_late, reply_hours = HABITS[(number - 1) % len(HABITS)]
+    # A deterministic spread: squad habits decide the share of weeks that go each way.
+    draw = ((week * 7 + number * 3) % 10) / 10
+    if draw >= share_on_time + share_late and last:
+        return  # last week, nobody has answered yet
+    _update(item, chief, answered + datetime.timedelta(hours=reply_hours), S.IN_PROGRESS, 50, "已部署，正在整治")
+    if draw < share_on_time:
+        _update(item, chief, early, S.DONE, note="整治完成，问题清零")
+    elif draw < share_on_time + share_late:
+        _update(item, chief, late, S.DONE, note="延期完成，已补齐照片")
 
 
 def _activity(tasks: list[Task], people, today, ago) -> None:

@@ -4,13 +4,7 @@ Each one runs in a transaction, locks the task row, checks the version the
 caller saw (``expected_version``; a stale one raises :class:`StaleEdit` and
 changes nothing), checks the role (``tasks.rules``) and the status rules of
 DESIGN.md section 4, writes exactly one :class:`TaskUpdate`, bumps the
-version and rolls the change up the parent chain.
-
-Roll-up rule: a parent's progress is the rounded mean of its children's; it
-becomes done when every child is done, leaves done (back to in progress) when
-one is reopened, and starts (not started → in progress) when any child has
-progress. A blocked child does not block its parent: the block is visible on
-the child, and the parent's other items go on.
+version and rolls the change up the parent chain (the rule: ``tasks.rules.rolled_up``).
 """
 
 from __future__ import annotations
@@ -56,12 +50,7 @@ def _as_loaded(task: Task) -> Task:
 def _record(task: Task, *, by: User, kind: str, note: str = "", **changes) -> TaskUpdate:
     """Bump the version, touch the activity timestamps and write the history row."""
     now = timezone.now()
-    task.version += 1
-    task.updated_at = now
-    task.last_activity_at = now
-    if (task.first_response_at is None and by.pk == task.responsible_id
-            and kind in (Kind.STATUS, Kind.NOTE, Kind.REOPEN)):
-        task.first_response_at = now
+    rules.record_change(task, by_id=by.pk, kind=kind, at=now)
     loaded = getattr(task, "_loaded", None)
     if loaded is None:
         task.save()
@@ -128,8 +117,7 @@ def task_create(
     task.full_clean(exclude=["standards"])
     task.save()
     task.standards.set(standards)
-    TaskUpdate.objects.create(task=task, kind=Kind.CREATE, by=by, at=now, status_after=task.status,
-                              progress_after=task.progress, assignee_after=responsible, version=task.version)
+    rules.creation(task, by_id=by.pk, at=now).save()
     if parent is not None:
         _roll_up(parent.pk, by=by)
     return task
@@ -172,15 +160,11 @@ def task_update_status(
     progress = task.progress if progress is None else int(progress)
     if not 0 <= progress <= 100:
         raise ValidationError({"progress": _("Progress is between 0 and 100 %.")})
-    if status == Status.DONE:
-        progress = 100
-    elif status == Status.NOT_STARTED and progress > 0:
-        status = Status.IN_PROGRESS  # work has begun, whatever the form said
+    status, progress = rules.normalised(status, progress)
     if status == task.status and progress == task.progress and not note and not cleaned:
         raise ValidationError(_("Nothing changed: change the status or progress, or add a note or evidence."))
     before_status, before_progress = task.status, task.progress
-    task.status, task.progress = status, progress
-    task.done_at = (task.done_at or timezone.now()) if status == Status.DONE else None
+    rules.set_status(task, status, progress, at=timezone.now())
     changed = status != before_status or progress != before_progress
     update = _record(
         task, by=by, kind=Kind.STATUS if changed else Kind.NOTE, note=note,
@@ -234,7 +218,7 @@ def task_reopen(*, task: Task, by: User, note: str, expected_version: int | None
         raise ValidationError({"note": _("Give the reason for reopening the task.")})
     # A reopened leaf is not finished any more; a parent's progress stays its children's mean.
     progress = task.progress if task.children.exists() else 90
-    task.status, task.progress, task.done_at = Status.IN_PROGRESS, progress, None
+    rules.set_status(task, Status.IN_PROGRESS, progress, at=timezone.now())
     update = _record(task, by=by, kind=Kind.REOPEN, note=note, status_before=Status.DONE,
                      status_after=Status.IN_PROGRESS, progress_before=100, progress_after=progress)
     if task.parent_id:
@@ -304,21 +288,11 @@ def _roll_up(parent_id: int, *, by: User) -> None:
     """Recompute the parent from its children, write a roll-up row if it changed, and go up."""
     parent = _as_loaded(Task.objects.select_for_update().get(pk=parent_id))
     children = list(parent.children.order_by().values_list("status", "progress"))
-    if not children:
-        return
-    progress = round(sum(p for _s, p in children) / len(children))
-    all_done = all(s == Status.DONE for s, _p in children)
-    started = progress > 0 or any(s != Status.NOT_STARTED for s, _p in children)
-    status = parent.status
-    if all_done:
-        status, progress = Status.DONE, 100
-    elif parent.status == Status.DONE or (parent.status == Status.NOT_STARTED and started):
-        status = Status.IN_PROGRESS
+    status, progress = rules.rolled_up(parent.status, parent.progress, children)
     if status == parent.status and progress == parent.progress:
         return
     before_status, before_progress = parent.status, parent.progress
-    parent.status, parent.progress = status, progress
-    parent.done_at = (parent.done_at or timezone.now()) if status == Status.DONE else None
+    rules.set_status(parent, status, progress, at=timezone.now())
     _record(parent, by=by, kind=Kind.ROLLUP, status_before=before_status, status_after=status,
             progress_before=before_progress, progress_after=progress)
     if parent.parent_id:

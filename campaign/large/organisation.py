@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -12,22 +11,12 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from accounts.services import unit_save
-from campaign.large.base import (
-    BATCH,
-    CAMPAIGN_NAME,
-    LARGE_PASSWORD,
-    WEEKS,
-    Built,
-    Plan,
-    _boundary,
-    _grid,
-    _name,
-)
+from campaign.core import bulk
+from campaign.large.base import CAMPAIGN_NAME, LARGE_PASSWORD, WEEKS, Built, Plan, _boundary, _grid, _name
 from campaign.models import Campaign, Framework, PointType, Site
 
-# --- organisation -------------------------------------------------------------
 
-def _organisation(plan: Plan, rng: random.Random, now: datetime.datetime):
+def _organisation(plan: Plan, rng: random.Random, now: datetime.datetime) -> Built:
     framework = Framework.objects.order_by("-edition").first()
     bureau = unit_save(unit=Unit(code="bureau", name="滨江区城市管理执法局", short_name="区城管执法局",
                                  kind=Unit.Kind.BUREAU))
@@ -58,7 +47,8 @@ def _organisation(plan: Plan, rng: random.Random, now: datetime.datetime):
                           email=f"{username}@large.bairi.local", date_joined=now, **extra))
         return users[-1]
 
-    people: dict[str, list[User]] = defaultdict(list)
+    built = Built(plan=plan, campaign=campaign, bureau=bureau, squads=squads, rng=rng, now=now)
+    people = built.people
     people["admin"].append(person("admin", office, User.Role.ADMIN, is_staff=True, title="创建办主任"))
     people["leaders"] += [person("leader", bureau, User.Role.LEADER, title="局长"),
                           person("leader2", bureau, User.Role.LEADER, title="副局长")]
@@ -71,13 +61,13 @@ def _organisation(plan: Plan, rng: random.Random, now: datetime.datetime):
         first_of_squad = m < len(squads)
         people[f"members:{squad.pk}"].append(person(f"member{m + 1}", squad, User.Role.MEMBER, title="队员",
                                                     is_tier3_inspector=first_of_squad))
-    User.objects.bulk_create(users, batch_size=BATCH)
-    built = Built(plan=plan, campaign=campaign, bureau=bureau, squads=squads)
+    User.objects.bulk_create(users, batch_size=bulk.BATCH)
     built.counts.update(units=3 + len(squads), people=len(users))
-    return built, people
+    return built
 
 
-def _sites(squads: list[Unit], per_squad: int, rng: random.Random) -> dict[int, list[Site]]:
+def _sites(built: Built) -> None:
+    squads, per_squad, rng = built.squads, built.plan.sites_per_squad, built.rng
     types = list(PointType.objects.filter(is_active=True).order_by("sort_order", "name"))
     rows = []
     for squad in squads:
@@ -88,8 +78,6 @@ def _sites(squads: list[Unit], per_squad: int, rng: random.Random) -> dict[int, 
             rows.append(Site(name=f"{squad.name}{point_type.name}{k + 1}号点", unit=squad, point_type=point_type,
                              address=f"{squad.jurisdiction}{rng.randint(1, 400)}号",
                              latitude=Decimal(f"{lat:.6f}"), longitude=Decimal(f"{lon:.6f}")))
-    Site.objects.bulk_create(rows, batch_size=BATCH)
-    by_unit: dict[int, list[Site]] = defaultdict(list)
+    Site.objects.bulk_create(rows, batch_size=bulk.BATCH)
     for site in rows:
-        by_unit[site.unit_id].append(site)
-    return by_unit
+        built.sites.setdefault(site.unit_id, []).append(site)

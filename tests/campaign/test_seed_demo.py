@@ -4,7 +4,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Unit, User
+from campaign.core import seeding
 from campaign.models import Campaign, Site
+from inspections.models import Finding
+from reports.models import Bulletin
+from tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +28,13 @@ def test_seed_demo_builds_the_district_and_is_idempotent(settings, capsys):
     assert 28 <= Site.objects.count() <= 35
     out = capsys.readouterr().out
     assert "squad1" in out and "campaign100" in out
+    # Each app's registered demo step ran: the list, the findings, and the bulletins that count them.
+    assert Task.objects.exists() and Finding.objects.exists() and Bulletin.objects.exists()
+
+
+def test_the_apps_register_their_seeding_steps_in_the_order_their_data_needs():
+    assert [label for label, _seed in seeding.demo_steps()] == ["tasks", "inspections", "reports"]
+    assert [label for label, _step in seeding.large_steps()] == ["tasks", "inspections"]
 
 
 def test_demo_people_have_the_documented_roles_and_password(district):

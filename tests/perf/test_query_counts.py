@@ -13,12 +13,13 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Unit, User
 from campaign.large import CAMPAIGN_NAME
-from campaign.models import Campaign
+from campaign.models import Campaign, Site
 from inspections.models import Finding, FindingPhoto
 from reports.figures import bulletin_figures
 from reports.services import previous_iso_week, write_bulletin
@@ -80,6 +81,17 @@ def _more_photos(finding: Finding, n: int) -> None:
                      uploaded_by=first.uploaded_by, uploaded_at=timezone.now()) for k in range(n)])
 
 
+def _relapse_place(squad: Unit) -> None:
+    """Make the last three findings at one of ``squad``'s sites rebounds of the first: a relapse place.
+
+    The bulletin reads the sites of its relapse places in one query, none when there are none; how many a
+    tiny district has is chance, so both scales get one and read the same queries.
+    """
+    site = (Site.objects.filter(unit=squad).annotate(n=Count("findings")).filter(n__gte=4).order_by("pk").first())
+    first, *later = Finding.objects.filter(site=site).order_by("reported_at", "pk")[:4]
+    Finding.objects.filter(pk__in=[f.pk for f in later]).update(is_rebound=True, rebound_of=first)
+
+
 def _count(fn) -> int:
     with CaptureQueriesContext(connection) as queries:
         fn()
@@ -99,6 +111,7 @@ def counts(request, db, client, settings):
     if scale == LARGE:
         _more_history(task, 60)
         _more_photos(finding, 20)
+    _relapse_place(squad)
     bulletin, _created = write_bulletin(campaign_id=campaign.pk, iso_year=previous_iso_week()[0],
                                         iso_week=previous_iso_week()[1])
     pages = {

@@ -10,9 +10,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import Unit, User
-from campaign.large import CAMPAIGN_NAME, LARGE_PASSWORD, YELLOW_SHARE, Plan
+from campaign.large import CAMPAIGN_NAME, LARGE_PASSWORD, Plan
 from campaign.models import Campaign
 from inspections.models import Finding, FindingPhoto, Rectification, Verification
+from inspections.rules import YELLOW_SHARE
 from inspections.services import find_rebound_source
 from tasks.models import Task, TaskUpdate
 
@@ -89,6 +90,7 @@ def test_each_history_matches_its_task(large):
         rows = sorted(history[task.pk], key=lambda r: r.version)
         assert [r.version for r in rows] == list(range(1, task.version + 1))
         assert rows[0].kind == TaskUpdate.Kind.CREATE and rows[0].at == task.created_at
+        assert rows[0].assignee_after_id == task.responsible_id
         assert [r.at for r in rows] == sorted(r.at for r in rows)
         assert task.last_activity_at == rows[-1].at == task.updated_at
         answers = [r.at for r in rows if r.by_id == task.responsible_id
@@ -98,6 +100,24 @@ def test_each_history_matches_its_task(large):
         assert (moves[-1].status_after, moves[-1].progress_after) == (task.status, task.progress)
         if task.status == Task.Status.DONE:
             assert task.done_at == moves[-1].at
+
+
+def test_a_parent_is_its_items_rolled_up(large):
+    items = defaultdict(list)
+    for task in Task.objects.filter(campaign=large, parent__isnull=False):
+        items[task.parent_id].append(task)
+    parents = Task.objects.filter(pk__in=list(items))
+    assert parents.count() == len(items) > 0
+    for parent in parents:
+        children = items[parent.pk]
+        if all(c.status == Task.Status.DONE for c in children):
+            assert (parent.status, parent.progress) == (Task.Status.DONE, 100)
+            continue
+        assert parent.progress == round(sum(c.progress for c in children) / len(children))
+        started = parent.progress > 0 or any(c.status != Task.Status.NOT_STARTED for c in children)
+        assert parent.status == (Task.Status.IN_PROGRESS if started else Task.Status.NOT_STARTED)
+    rollups = TaskUpdate.objects.filter(kind=TaskUpdate.Kind.ROLLUP).select_related("task")
+    assert rollups.exists() and all(r.task_id in items for r in rollups)
 
 
 def test_findings_follow_the_closed_loop(large):
@@ -115,11 +135,12 @@ def test_findings_follow_the_closed_loop(large):
         assert finding.clock_start == (returns[-1].at if returns else finding.dispatched_at)
         if returns:
             assert finding.deadline == returns[-1].new_deadline
-        period = finding.deadline - finding.clock_start
-        assert abs(finding.yellow_at - (finding.clock_start + period * YELLOW_SHARE)) < datetime.timedelta(seconds=1)
+        yellow = finding.clock_start + (finding.deadline - finding.clock_start) * float(YELLOW_SHARE)
+        assert abs(finding.yellow_at - yellow) < datetime.timedelta(seconds=1)
         assert (finding.status == Finding.Status.CLOSED) == (finding.closed_at is not None)
         assert finding.rectified_at == (answers[-1].at if answers else None)
         assert finding.first_rectified_at == (answers[0].at if answers else None)
+        assert finding.version == 1 + len(answers) + len(verdicts)  # one per step, as the services count
         if finding.status == Finding.Status.CLOSED:
             assert verdicts[-1].result == Verification.Result.CLOSED
             assert finding.closed_on_time == (finding.rectified_at <= finding.deadline)
