@@ -5,7 +5,10 @@ PDFs show Chinese on a machine with no CJK system fonts: the CSS loads SimHei
 WeasyPrint may fetch nothing but that font file and our own static files.
 TrueType rather than the package's Noto CJK (CFF outlines): subsetting a CFF
 font for the PDF costs ~200 MB per document, SimHei ~70 MB, and the meeting
-pack must stay under 300 MB (bench/RESULTS.md). Word documents
+pack must stay under 300 MB (bench/RESULTS.md). WeasyPrint subsets with
+HarfBuzz when the system has libharfbuzz-subset (the image installs it) and
+with fontTools otherwise, which is slower but prints the same. A bulletin
+version's files are made once per language and kept (``_kept``). Word documents
 follow the official-document layout of GB/T 9704-2012: A4 with 37/35/28/26 mm
 margins, a red issuing-authority line, the issuing number (发文字号) centred
 above a red rule, the title in 2号 (22 pt) 小标宋, body text in 3号 (16 pt)
@@ -15,6 +18,7 @@ above a red rule, the title in 2号 (22 pt) 小标宋, body text in 3号 (16 pt)
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -23,6 +27,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -33,6 +38,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from accounts.models import Unit
+from campaign.core import cache
 from reports.charts import trend_svg
 
 FONT_DIR = Path(mplfonts.__file__).resolve().parent / "fonts"
@@ -101,11 +107,20 @@ def render_pdf(template: str, context: dict) -> bytes:
     return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
 
 
+def _kept(bulletin, kind: str, render: Callable[[str], bytes]) -> bytes:
+    """A bulletin version's file, made once per language and kept: its figures never change (a new
+    version is a new row), and the key names everything else it prints. ``render`` gets the bureau's name."""
+    bureau = _bureau_name()
+    key = cache.bulletin_file_key(bulletin.pk, kind, (bulletin.generated_at.isoformat(), bulletin.issue_no, bureau),
+                                  get_language())
+    return cache.frozen(key, lambda: render(bureau))
+
+
 def bulletin_pdf(bulletin) -> bytes:
-    return render_pdf("reports/bulletin_pdf.html", {
+    return _kept(bulletin, "pdf", lambda bureau: render_pdf("reports/bulletin_pdf.html", {
         "bulletin": bulletin, "f": bulletin.figures, "chart": trend_svg(bulletin.figures.get("trend", [])),
-        "bureau": _bureau_name(),
-    })
+        "bureau": bureau, "pdf": True,  # the phone's card list is for screens only
+    }))
 
 
 def _bureau_name() -> str:
@@ -223,10 +238,14 @@ def _table(doc, header: list[str], rows: list[list]) -> None:
 
 
 def bulletin_docx(bulletin) -> bytes:
+    return _kept(bulletin, "docx", lambda bureau: _bulletin_docx(bulletin, bureau))
+
+
+def _bulletin_docx(bulletin, bureau: str) -> bytes:
     f = bulletin.figures
     cd, total = f["countdown"], f["overall"]
     doc = official_document(
-        issuer=_bureau_name() + _("Civilized City campaign bulletin"),
+        issuer=bureau + _("Civilized City campaign bulletin"),
         issue_no=bulletin.issue_no,
         title=_("Weekly bulletin No. %(n)s of the hundred-day campaign") % {"n": bulletin.number},
     )
@@ -255,6 +274,10 @@ def bulletin_docx(bulletin) -> bytes:
             name = place["site"] or f'{place["latitude"]}, {place["longitude"]}'
             _paragraph(doc, _("%(place)s (%(unit)s): %(n)s relapses.") % {
                 "place": name, "unit": place["unit"] or "—", "n": place["relapses"]})
+        total = f.get("relapse_places_total", len(f["relapse_places"]))
+        if total > len(f["relapse_places"]):
+            _paragraph(doc, _("%(total)s places in all; the %(listed)s with the most relapses are listed.") % {
+                "total": total, "listed": len(f["relapse_places"])})
     else:
         _paragraph(doc, _("None."))
     _heading(doc, _("4. Trend"))
@@ -262,7 +285,7 @@ def bulletin_docx(bulletin) -> bytes:
            [[p["label"], p["task_completion"], p["rectification_on_time"], p["open_past_deadline"]]
             for p in f["trend"]])
     _paragraph(doc, "", indent=False)
-    _paragraph(doc, _bureau_name(), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _paragraph(doc, bureau, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _paragraph(doc, timezone.localtime(bulletin.generated_at).strftime("%Y年%-m月%-d日"),
                align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     return _save(doc)

@@ -17,6 +17,8 @@ from reports.indicators import Week
 from reports.models import Bulletin
 
 FIGURES_VERSION = 1
+#: The bulletin names the worst places and their number; the relapse-places page lists them all.
+RELAPSE_PLACES_LISTED = 20
 
 
 def campaign_weeks(campaign: Campaign, until: datetime.date) -> list[tuple[int, int]]:
@@ -47,10 +49,11 @@ def bulletin_figures(campaign: Campaign, iso_year: int, iso_week: int) -> dict:
     total = indicators.overall(week)
     praised = [r for r in units if r["score"] >= campaign.praise_bar][: campaign.praise_count]
     lagging = [r for r in reversed(units) if r["score"] < campaign.lagging_bar][: campaign.praise_count]
+    every_place = relapse_places(campaign)
     places = [
         {"site": p["site"].name if p["site"] else "", "unit": p["site"].unit.name if p["site"] else "",
          "latitude": str(p["latitude"]), "longitude": str(p["longitude"]), "relapses": p["relapses"]}
-        for p in relapse_places(campaign)
+        for p in every_place[:RELAPSE_PLACES_LISTED]
     ]
     return {
         "version": FIGURES_VERSION,
@@ -67,6 +70,7 @@ def bulletin_figures(campaign: Campaign, iso_year: int, iso_week: int) -> dict:
                      "tasks_overdue": r["tasks_overdue"], "open_past_deadline": r["open_past_deadline"]}
                     for r in lagging],
         "relapse_places": places,
+        "relapse_places_total": len(every_place),
         "trend": trend(campaign, week),
         "weights": campaign.weights,
         "generated_at": timezone.now().isoformat(),

@@ -16,6 +16,7 @@ a change readers go to the database. A cache that fails (Redis down) is a miss, 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -47,6 +48,13 @@ def bulletin_body_key(bulletin_pk: int, written_at: str, issue_no: str, language
     return f"bulletin-body:{bulletin_pk}:{written_at}:{issue_no}:{language}"
 
 
+def bulletin_file_key(bulletin_pk: int, kind: str, shown: tuple[str, ...], language: str) -> str:
+    """A bulletin version's PDF or Word file. ``shown`` is all else it prints that can change (the issuing
+    number, the bureau's name); it is hashed because a key must stay short and plain."""
+    digest = hashlib.sha256("\x1f".join(shown).encode()).hexdigest()[:20]
+    return f"bulletin-file:{bulletin_pk}:{kind}:{language}:{digest}"
+
+
 # --- reading and flushing -------------------------------------------------------------------------
 
 def cached(key: str, compute: Callable[[], Any], *, timeout: int = TIMEOUT) -> Any:
@@ -67,7 +75,7 @@ def cached(key: str, compute: Callable[[], Any], *, timeout: int = TIMEOUT) -> A
     return value
 
 
-def frozen(key: str, render: Callable[[], str], *, timeout: int = 30 * 24 * 3600) -> str:
+def frozen(key: str, render: Callable[[], Any], *, timeout: int = 30 * 24 * 3600) -> Any:
     """What ``render()`` makes for content that never changes under ``key`` (a key names all it shows)."""
     try:
         value = cache.get(key)

@@ -255,3 +255,42 @@ def test_units_outside_the_bulletin_default_bureau_name_fallback():
     assert documents._bureau_name() == documents.BUREAU_NAME_FALLBACK
     f.bureau()
     assert documents._bureau_name() == "区城管执法局"
+
+
+def test_the_bulletin_names_the_worst_places_and_counts_them_all(client, scene, monkeypatch):
+    from decimal import Decimal
+
+    from reports import figures
+
+    places = [{"site": None, "latitude": Decimal("30.100"), "longitude": Decimal(f"120.{n:03d}"),
+               "relapses": 40 - n} for n in range(figures.RELAPSE_PLACES_LISTED + 5)]
+    monkeypatch.setattr(figures, "relapse_places", lambda campaign: places)
+    bulletin = write(scene)
+    assert [p["relapses"] for p in bulletin.figures["relapse_places"]] == list(range(40, 20, -1))
+    assert bulletin.figures["relapse_places_total"] == 25
+    summary = "共25处，列出反弹次数最多的20处。"
+    client.force_login(scene.admin)
+    page = client.get(f"/reports/bulletins/{bulletin.pk}/").content.decode()
+    assert summary in page and 'href="/inspections/relapses/"' in page
+    assert page.count("120.0") == 20  # the worst twenty, not all twenty-five
+    pdf = PdfReader(io.BytesIO(documents.bulletin_pdf(bulletin)))
+    assert summary in "".join(p.extract_text() for p in pdf.pages).replace("\n", "")
+    assert summary in "".join(p.text for p in Document(io.BytesIO(documents.bulletin_docx(bulletin))).paragraphs)
+
+
+def test_a_bulletin_versions_files_are_made_once_and_again_when_what_they_print_changes(scene, monkeypatch):
+    from accounts.models import Unit
+
+    bulletin = write(scene)
+    made = []
+    render = documents.render_pdf
+    monkeypatch.setattr(documents, "render_pdf", lambda template, context: made.append(context["bureau"]) or render(
+        template, context))
+    first = documents.bulletin_pdf(bulletin)
+    assert documents.bulletin_pdf(Bulletin.objects.get(pk=bulletin.pk)) == first and len(made) == 1
+    Unit.objects.filter(kind=Unit.Kind.BUREAU).update(name="新城区城市管理局")
+    renamed = PdfReader(io.BytesIO(documents.bulletin_pdf(bulletin)))
+    assert len(made) == 2 and "新城区城市管理局" in renamed.pages[0].extract_text()
+    word = documents.bulletin_docx(bulletin)
+    assert documents.bulletin_docx(bulletin) == word
+    assert "新城区城市管理局" in Document(io.BytesIO(word)).paragraphs[0].text
