@@ -130,6 +130,10 @@ def pack(campaign) -> dict:
         day += datetime.timedelta(days=7)
     meeting, _created = propose_meeting(campaign_id=campaign.pk, month=month)
     job = MeetingPack.objects.create(meeting=meeting, requested_by=User.objects.get(username="admin"))
+    # The worst case: no bulletin's PDF kept yet (a new release's key prefix, or an emptied cache), so the
+    # pack renders every one. The bench's cache is a Redis database of its own.
+    from django.core.cache import cache
+    cache.clear()
     out = subprocess.run([sys.executable, str(BENCH / "pack_job.py"), str(job.pk)], capture_output=True, text=True,
                          env=os.environ, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -309,7 +313,7 @@ def report(args, results: list[dict], bulletin: dict, pack_result: dict, started
         f"{b['trend_points'][0]} / {b['trend_points'][1]}) — "
         f"{verdict(b['figures_s'] <= BUDGET_BULLETIN_S and b['ratio'] <= BUDGET_SQL_X)}",
         f"- meeting pack: **{pack_result['seconds']:.1f} s**, worker peak RSS **{pack_result['peak_mb']:.0f} MB**, "
-        f"{pack_result['size'] / 1024:.0f} KiB ZIP ({pack_result['status']}) — "
+        f"{pack_result['size'] / 1024:.0f} KiB ZIP ({pack_result['status']}, every bulletin rendered) — "
         f"{verdict(pack_result['seconds'] <= BUDGET_PACK_S and pack_result['peak_mb'] <= BUDGET_PACK_MB)}",
         "",
     ]
