@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from accounts.access import is_admin
 from accounts.models import Unit, User
 
 
@@ -33,8 +36,13 @@ def _refresh_paths(unit: Unit) -> None:
 
 
 @transaction.atomic
-def user_save(*, user: User, password: str | None = None) -> User:
-    """Validate and save a person; ``password`` (when given) is hashed, never stored as typed."""
+def user_save(*, user: User, password: str | None = None, by: User | None = None) -> User:
+    """Validate and save a person; ``password`` (when given) is hashed, never stored as typed.
+
+    ``by`` is the admin making the change: nobody may take away their own admin role or switch themselves
+    off, since nobody else may be left to undo it."""
+    if by is not None and by.pk == user.pk and not (is_admin(user) or user.is_superuser):
+        raise ValidationError(_("You cannot take away your own administrator role or deactivate yourself."))
     if password:
         user.set_password(password)
     # The Django admin is for admins (DESIGN.md section 6): staff status follows the role.

@@ -92,6 +92,21 @@ def test_a_tier3_inspector_must_belong_to_a_squad():
         user_save(user=User(username="t3", unit=office, is_tier3_inspector=True))
 
 
+def test_an_admin_cannot_demote_or_deactivate_themselves_but_may_another_admin():
+    me, other = f.admin(), f.admin()
+    for change in ({"role": User.Role.MEMBER}, {"is_active": False}):
+        person = User.objects.get(pk=me.pk)
+        for name, value in change.items():
+            setattr(person, name, value)
+        with pytest.raises(ValidationError, match="your own administrator role"):
+            user_save(user=person, by=me)
+    me.refresh_from_db()
+    assert me.role == User.Role.ADMIN and me.is_active
+    other.role = User.Role.LEADER
+    user_save(user=other, by=me)
+    assert User.objects.get(pk=other.pk).role == User.Role.LEADER
+
+
 def test_a_site_outside_its_units_jurisdiction_is_refused():
     squad = f.UnitFactory(boundary=cell_boundary(0))
     (s, w), _, (n, e), _ = squad.boundary

@@ -75,7 +75,7 @@ def test_the_campaign_list_shows_every_campaign(setup_client):
 def test_a_bad_campaign_is_refused_and_nothing_is_saved(setup_client, changes, message):
     framework = f.FrameworkFactory()
     response = setup_client.post(reverse("setup:campaign_create"), campaign_data(framework, **changes))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in text(response)
     assert not Campaign.objects.exists()
 
@@ -222,6 +222,6 @@ def test_a_duplicate_negative_clause_code_is_refused(setup_client, content):
     NegativeListItem.objects.create(framework=framework, code="N1", text="已有条款")
     response = setup_client.post(reverse("setup:negative_create", args=[framework.pk]),
                                  {"code": "N1", "text": "另一条", "penalty": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "already exists" in text(response)
     assert NegativeListItem.objects.filter(framework=framework).count() == 1

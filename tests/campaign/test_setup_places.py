@@ -72,7 +72,7 @@ def test_a_standard_of_another_content_is_refused(setup_client):
     other = f.standard("Ⅲ-60", 1)
     response = setup_client.post(reverse("setup:point_type_create"), point_type_data(rows=[
         {"text": "无占道经营", "content": standard.content_id, "standard": other.pk, "sort_order": 1}]))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Standard Ⅲ-60-1 does not belong to content Ⅲ-59" in text(response)
     assert not PointType.objects.filter(name="夜市").exists()
 
@@ -82,7 +82,7 @@ def test_a_duplicate_check_on_one_point_type_changes_nothing(setup_client):
     point_type.checks.create(text="路面平整", sort_order=1)
     response = setup_client.post(reverse("setup:point_type_update", args=[point_type.pk]), point_type_data(
         point_type, rows=[{"text": "路面平整", "sort_order": 2}], name="改名"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Please correct the duplicate values below." in text(response)
     point_type.refresh_from_db()
     assert point_type.name == "背街小巷" and point_type.checks.count() == 1
@@ -148,7 +148,7 @@ def test_an_admin_creates_a_site_in_its_units_jurisdiction(setup_client, squads)
 
 def test_a_site_without_a_unit_is_offered_the_unit_whose_jurisdiction_holds_it(setup_client, squads):
     response = setup_client.post(reverse("setup:site_create"), site_data(None, at=INSIDE_SECOND))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Site.objects.exists()
     form = response.context["form"]
     assert form.proposed_unit == squads[1]
@@ -162,7 +162,7 @@ def test_a_site_without_a_unit_is_offered_the_unit_whose_jurisdiction_holds_it(s
 
 def test_a_site_outside_every_jurisdiction_is_refused(setup_client, squads):
     response = setup_client.post(reverse("setup:site_create"), site_data(None, at=OUTSIDE))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "These coordinates lie outside every squad's jurisdiction." in text(response)
     assert not Site.objects.exists()
 
@@ -177,7 +177,7 @@ def test_moving_a_site_out_of_its_unit_changes_nothing(setup_client, squads):
     site = f.SiteFactory(unit=squads[0], latitude=Decimal(INSIDE_FIRST[0]), longitude=Decimal(INSIDE_FIRST[1]))
     response = setup_client.post(reverse("setup:site_update", args=[site.pk]), site_data(
         squads[0], at=OUTSIDE, name=site.name))
-    assert response.status_code == 200
+    assert response.status_code == 400
     site.refresh_from_db()
     assert site.latitude == Decimal(INSIDE_FIRST[0])
 
@@ -241,7 +241,7 @@ def test_a_bad_minor_is_refused_and_nothing_is_created(setup_client, case, messa
         "duplicate minor": {"name": "店外经营"},
     }[case])
     response = setup_client.post(reverse("setup:minor_create"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in text(response)
     assert EventCategory.objects.count() == 2
 
@@ -249,7 +249,7 @@ def test_a_bad_minor_is_refused_and_nothing_is_created(setup_client, case, messa
 def test_a_duplicate_major_is_refused(setup_client):
     f.category("街面秩序", "店外经营", 24)
     response = setup_client.post(reverse("setup:major_create"), {"name": "街面秩序", "sort_order": 0})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "There is already a 大类 named 街面秩序." in text(response)
     assert EventCategory.objects.filter(parent=None).count() == 1
 

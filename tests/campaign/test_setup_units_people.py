@@ -84,7 +84,7 @@ def test_a_bad_new_unit_is_refused_and_nothing_is_created(setup_client, case, me
     }[case]
     before = Unit.objects.count()
     response = setup_client.post(reverse("setup:unit_create"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in text(response)
     assert Unit.objects.count() == before
 
@@ -92,7 +92,7 @@ def test_a_bad_new_unit_is_refused_and_nothing_is_created(setup_client, case, me
 def test_the_bureau_cannot_be_given_a_parent(setup_client):
     bureau, squad = f.bureau(), f.UnitFactory()
     response = setup_client.post(reverse("setup:unit_update", args=[bureau.pk]), unit_data(bureau, parent=squad.pk))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "A unit cannot sit under itself." in text(response)
     bureau.refresh_from_db()
     assert bureau.parent is None
@@ -104,7 +104,7 @@ def test_a_unit_cannot_sit_under_itself_or_its_own_child(setup_client):
     for parent in (squad, team):
         response = setup_client.post(reverse("setup:unit_update", args=[squad.pk]), unit_data(
             squad, parent=parent.pk, name="改名"))
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "A unit cannot sit under itself." in text(response)
     squad.refresh_from_db()
     assert squad.parent == f.bureau() and squad.name == "第一中队"
@@ -159,7 +159,7 @@ def test_a_weak_initial_password_is_refused_by_the_validators(setup_client):
     squad = f.UnitFactory()
     response = setup_client.post(reverse("setup:person_create"), person_data(
         unit=squad.pk, password1="12345678", password2="12345678"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "This password is too common." in text(response)
     assert not User.objects.filter(username="newbie").exists()
 
@@ -191,7 +191,7 @@ def test_a_bad_new_person_is_refused_and_nobody_is_created(setup_client, case, m
     }[case]
     before = User.objects.count()
     response = setup_client.post(reverse("setup:person_create"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in text(response)
     assert User.objects.count() == before
 
@@ -238,7 +238,7 @@ def test_a_weak_reset_password_is_refused_and_the_old_one_still_works(setup_clie
     person = f.member(f.UnitFactory())
     response = setup_client.post(reverse("setup:person_password", args=[person.pk]),
                                  {"password1": "short", "password2": "short"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "This password is too short." in text(response)
     person.refresh_from_db()
     assert person.check_password(f.PASSWORD)
@@ -251,6 +251,7 @@ def test_an_admin_cannot_lock_themselves_out(client):
         data = person_data(me, **change)
         data = {k: v for k, v in data.items() if v is not None}
         response = client.post(reverse("setup:person_update", args=[me.pk]), data, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400
         assert "You cannot take away your own administrator role or deactivate yourself." in text(response)
         me.refresh_from_db()
         assert me.role == "admin" and me.is_active

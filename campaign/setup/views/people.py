@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from accounts.access import is_admin
 from accounts.models import Unit, User
 from accounts.selectors import unit_tree
 from accounts.services import unit_save, user_save
@@ -77,14 +75,8 @@ def person_update(request, pk: int):
     person = get_object_or_404(User, pk=pk)
     heading = heading_for(person)
     form = PersonForm(posted(request), instance=person)
-
-    def save():
-        if person.pk == request.user.pk and not (is_admin(person) or person.is_superuser):
-            # Nobody else may be left to undo it: keep the last door open.
-            raise ValidationError(_("You cannot take away your own administrator role or deactivate yourself."))
-        return user_save(user=person)
-
-    return edit(request, form=form, save=save, heading=heading, section=PEOPLE)
+    return edit(request, form=form, save=lambda: user_save(user=person, by=request.user), heading=heading,
+                section=PEOPLE)
 
 
 @admin_required

@@ -77,10 +77,11 @@ def edit(request, *, form, save, heading: str, section: tuple[str, str], success
         else:
             messages.success(request, (message or _("Saved: %(name)s.")) % {"name": saved})
             return redirect(success_url)
+    # A post that saved nothing answers 400, as every form page of the project does.
     return render(request, template, {
         "form": form, "formset": formset, "heading": heading, "cancel_url": cancel_url or success_url,
         "section_title": title, "section_url": section_url,
-    })
+    }, status=400 if request.method == "POST" else 200)
 
 
 def filtered_page(request, template: str, rows, filter_form):
