@@ -270,7 +270,13 @@ def test_the_export_is_an_excel_file_of_the_filtered_findings_with_photo_links(c
     assert len(rows) == 2
     _header, row = rows
     assert row[5] == "'=HYPERLINK(\"http://evil\")"  # the description column, neutralised
-    assert row[20].startswith("http://testserver/inspections/photos/")  # photos before
+    finding = Finding.objects.get()
+    photo_urls = ["http://testserver" + reverse("inspections:finding_photo", args=[p.pk])
+                  for p in finding.photos.filter(phase="before").order_by("uploaded_at", "pk")]
+    assert row[20] == "\n".join(photo_urls) and not row[21]  # photos before, none after
+    assert (row[2], row[6], row[13]) == (finding.get_tier_display(), finding.get_severity_display(),
+                                         finding.get_status_display())
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2" and sheet.column_dimensions["F"].width == 40
 
 
 def test_without_a_browser_location_the_photos_gps_places_the_finding(client, people, district):
