@@ -244,8 +244,8 @@ CHANNEL_HTTP_TIMEOUT = env.float("CHANNEL_HTTP_TIMEOUT", default=5.0)
 ROBOT_MESSAGES_PER_WINDOW = env.int("ROBOT_MESSAGES_PER_WINDOW", default=20)
 ROBOT_WINDOW_SECONDS = env.int("ROBOT_WINDOW_SECONDS", default=60)
 # Tries per delivery, the first wait between them (doubling each time) and the longest wait.
-CHANNEL_MAX_ATTEMPTS = env.int("CHANNEL_MAX_ATTEMPTS", default=5)
-CHANNEL_RETRY_SECONDS = env.int("CHANNEL_RETRY_SECONDS", default=30)
+CHANNEL_MAX_ATTEMPTS = env.int("CHANNEL_MAX_ATTEMPTS", default=6)
+CHANNEL_RETRY_SECONDS = env.int("CHANNEL_RETRY_SECONDS", default=60)
 CHANNEL_RETRY_MAX_SECONDS = env.int("CHANNEL_RETRY_MAX_SECONDS", default=1800)
 # The SMS gateway: a class path. The console backend (the default) only logs each message.
 SMS_BACKEND = env.str("SMS_BACKEND", default="campaign.core.channels.sms.ConsoleSMSBackend")
