@@ -146,7 +146,9 @@ def _robot_slot(robot_id: int, now: datetime.datetime) -> datetime.datetime | No
     stamp = now.timestamp()
     sends = sorted(t for t in robot.recent_sends if t > stamp - window)
     if len(sends) >= limit:
-        return datetime.datetime.fromtimestamp(sends[-limit] + window, tz=datetime.UTC)
+        # A millisecond late: a datetime holds microseconds and may round the float down, and a try at
+        # that instant would still find the place taken.
+        return datetime.datetime.fromtimestamp(sends[-limit] + window + 0.001, tz=datetime.UTC)
     Robot.objects.filter(pk=robot_id).update(recent_sends=[*sends, stamp])
     return None
 

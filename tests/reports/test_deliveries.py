@@ -164,6 +164,18 @@ def test_pacing_holds_against_the_real_clock_and_the_gateways_own_limit(squad, g
     assert len(gateways.messages()) == 21 and not [r for r in gateways.received if not r["ok"]]
 
 
+def test_a_try_at_the_moment_the_window_frees_gets_its_place(squad, gateways):
+    (row,) = plan(squad[2], 1)
+    # 0.4 µs past a whole second: a datetime, which keeps whole microseconds, rounds it down.
+    stamp = int(timezone.now().timestamp()) + 2 + 0.0000004
+    Robot.objects.filter(pk=squad[2].pk).update(recent_sends=[stamp] * 20)
+    held = deliveries.deliver(delivery_id=row.pk, now=datetime.datetime.fromtimestamp(stamp + 5, tz=datetime.UTC))
+    assert held is not None and held.timestamp() > stamp + 60
+    assert deliveries.deliver(delivery_id=row.pk, now=held) is None
+    row.refresh_from_db()
+    assert row.status == Delivery.Status.SENT
+
+
 def test_the_window_is_per_robot(squad, gateways):
     gateways.window = 0
     other = Robot.objects.create(unit=squad[0], name="第二个群", kind=Robot.Kind.WECOM, key="wecom-second-key")
