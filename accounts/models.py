@@ -1,9 +1,14 @@
 """Units (the bureau and its squads) and the people who work in them."""
 
+import datetime
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.core.geo import point_in_polygon, validate_polygon
@@ -81,6 +86,17 @@ class Unit(models.Model):
         return bool(self.boundary) and point_in_polygon(float(latitude), float(longitude), self.boundary)
 
 
+#: A mainland mobile number: what SMS and a group robot's @-mention need.
+validate_mobile = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mobile number, such as 13812345678."),
+                                 code="bad_mobile")
+
+
+def normalise_mobile(value: str) -> str:
+    """"138 1234-5678" and "+86 13812345678" as people type them → "13812345678"."""
+    digits = re.sub(r"[\s\-()]", "", value or "")
+    return digits[3:] if digits.startswith("+86") else digits
+
+
 class User(AbstractUser):
     """A person: their role decides what they may do, their unit decides where (DESIGN.md section 6)."""
 
@@ -97,7 +113,15 @@ class User(AbstractUser):
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
     title = models.CharField(_("post"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_mobile],
+                             help_text=_("Mobile number: for SMS and for @-mentions in the unit's group."))
+    notify_by_sms = models.BooleanField(_("SMS"), default=True,
+                                        help_text=_("Hand-offs that need me also come as a text message."))
+    notify_by_email = models.BooleanField(_("email"), default=True,
+                                          help_text=_("Hand-offs come by email too; reminders come as a daily digest."))
+    # Quiet hours hold back SMS, never in-app notices; an escalation is sent through them.
+    quiet_from = models.TimeField(_("quiet hours from"), null=True, blank=True, default=datetime.time(22, 0))
+    quiet_until = models.TimeField(_("quiet hours until"), null=True, blank=True, default=datetime.time(7, 0))
     is_tier3_inspector = models.BooleanField(
         _("tier-3 inspector"), default=False,
         help_text=_("Designated to run the squad's own full internal inspections (tier 3)."),
@@ -114,6 +138,12 @@ class User(AbstractUser):
                 name="user_has_unit_unless_superuser",
                 violation_error_message=_("Every person belongs to a unit."),
             ),
+            models.CheckConstraint(
+                condition=Q(quiet_from__isnull=True, quiet_until__isnull=True)
+                | Q(quiet_from__isnull=False, quiet_until__isnull=False),
+                name="user_quiet_hours_both_or_neither",
+                violation_error_message=_("Quiet hours need a start and an end, or neither."),
+            ),
         ]
 
     def __str__(self):
@@ -123,8 +153,28 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
 
+    def quiet_hours_end(self, moment: datetime.datetime) -> datetime.datetime | None:
+        """When the quiet hours around ``moment`` end (local time), or None when ``moment`` is outside them.
+
+        Quiet hours may run over midnight (22:00–07:00) or within a day (12:00–14:00).
+        """
+        start, end = self.quiet_from, self.quiet_until
+        if start is None or end is None or start == end:
+            return None
+        local = timezone.localtime(moment)
+        now = local.time()
+        inside = start <= now < end if start < end else (now >= start or now < end)
+        if not inside:
+            return None
+        day = local.date() if now < end else local.date() + datetime.timedelta(days=1)
+        return datetime.datetime.combine(day, end, tzinfo=local.tzinfo)
+
     def clean(self):
         super().clean()
+        if (self.quiet_from is None) != (self.quiet_until is None):
+            raise ValidationError({"quiet_until": _("Quiet hours need a start and an end, or neither.")})
+        if self.quiet_from is not None and self.quiet_from == self.quiet_until:
+            raise ValidationError({"quiet_until": _("Quiet hours end at another time than they start.")})
         if self.unit_id is None and not self.is_superuser:
             raise ValidationError({"unit": _("Every person belongs to a unit.")})
         if self.is_tier3_inspector and (self.unit is None or self.unit.kind != Unit.Kind.SQUAD):

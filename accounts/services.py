@@ -50,3 +50,14 @@ def user_save(*, user: User, password: str | None = None, by: User | None = None
     user.full_clean()
     user.save()
     return user
+
+
+@transaction.atomic
+def user_set_channels(*, user: User, phone: str, notify_by_sms: bool, notify_by_email: bool,
+                      quiet_from, quiet_until) -> User:
+    """A person's own choice of channels and quiet hours, and their mobile number; nothing else changes."""
+    user.phone, user.notify_by_sms, user.notify_by_email = phone, notify_by_sms, notify_by_email
+    user.quiet_from, user.quiet_until = quiet_from, quiet_until
+    user.full_clean(exclude=["password", "username"], validate_unique=False, validate_constraints=False)
+    user.save(update_fields=["phone", "notify_by_sms", "notify_by_email", "quiet_from", "quiet_until"])
+    return user

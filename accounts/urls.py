@@ -16,4 +16,5 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
         name="password_change_done",
     ),
+    path("channels/", views.channel_settings, name="channel_settings"),
 ]

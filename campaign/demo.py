@@ -9,6 +9,7 @@ own ``demo.py``: a ``seed(district)`` function each registers in its ``ready()``
 from __future__ import annotations
 
 import datetime
+import hashlib
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -84,14 +85,27 @@ def _unit(code: str, **fields) -> Unit:
     return unit
 
 
+MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "152", "157", "158", "159", "182", "187", "188")
+
+
+def demo_mobile(username: str) -> str:
+    """A plausible 11-digit mobile number, the same for a username on every run. It comes from the name, not
+    from the district's random stream, so the people's names stay what they were before numbers existed."""
+    digest = int(hashlib.sha256(username.encode()).hexdigest(), 16)
+    return MOBILE_PREFIXES[digest % len(MOBILE_PREFIXES)] + f"{digest // 97 % 10**8:08d}"
+
+
 def _person(username: str, unit: Unit, role: str, full_name: str, **extra) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, unit=unit, role=role, full_name=full_name,
+        user = User(username=username, unit=unit, role=role, full_name=full_name, phone=demo_mobile(username),
                     email=f"{username}@demo.bairi.local", **extra)
         user.set_password(DEMO_PASSWORD)
         user.full_clean()
         user.save()
+    elif not user.phone:  # a demo database from before people had numbers
+        User.objects.filter(pk=user.pk).update(phone=demo_mobile(username))
+        user.phone = demo_mobile(username)
     return user
 
 

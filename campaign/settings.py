@@ -234,6 +234,25 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bairi@localhost")
 # Links in emails and exports point here.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# --- Channels: group robots, SMS, email (campaign/core/channels, reports.services.deliveries) -------------
+# The robots' addresses are settings so that tests and an intranet relay can stand in for the real ones.
+WECOM_WEBHOOK_URL = env.str("WECOM_WEBHOOK_URL", default="https://qyapi.weixin.qq.com/cgi-bin/webhook/send")
+DINGTALK_WEBHOOK_URL = env.str("DINGTALK_WEBHOOK_URL", default="https://oapi.dingtalk.com/robot/send")
+# Seconds before a gateway that does not answer counts as down: a delivery is retried, never waited on.
+CHANNEL_HTTP_TIMEOUT = env.float("CHANNEL_HTTP_TIMEOUT", default=5.0)
+# Both robots refuse more than 20 messages a minute (钉钉 then blocks the robot for 10 minutes).
+ROBOT_MESSAGES_PER_WINDOW = env.int("ROBOT_MESSAGES_PER_WINDOW", default=20)
+ROBOT_WINDOW_SECONDS = env.int("ROBOT_WINDOW_SECONDS", default=60)
+# Tries per delivery, the first wait between them (doubling each time) and the longest wait.
+CHANNEL_MAX_ATTEMPTS = env.int("CHANNEL_MAX_ATTEMPTS", default=6)
+CHANNEL_RETRY_SECONDS = env.int("CHANNEL_RETRY_SECONDS", default=60)
+CHANNEL_RETRY_MAX_SECONDS = env.int("CHANNEL_RETRY_MAX_SECONDS", default=1800)
+# The SMS gateway: a class path. The console backend (the default) only logs each message.
+SMS_BACKEND = env.str("SMS_BACKEND", default="campaign.core.channels.sms.ConsoleSMSBackend")
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="百日攻坚")
+
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

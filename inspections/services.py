@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from accounts.selectors import unit_for_point
+from campaign.core import outbox
 from campaign.core.errors import VERSION_MISSING, StaleEdit, VersionRequired
 from campaign.core.geo import bounding_box
 from campaign.core.uploads import CleanedUpload, build_private_file, clean_upload
@@ -261,13 +262,22 @@ def finding_create(
     rules.start_period(finding, at=now, deadline=deadline)
     finding.full_clean()
     finding.save()
-    for photo in cleaned:
-        build_private_file(FindingPhoto, photo, by=by, finding=finding, phase=FindingPhoto.Phase.BEFORE)
+    _file_and_dispatch(finding, cleaned, check_results)
+    return finding
+
+
+def _file_and_dispatch(finding: Finding, photos: list[CleanedUpload], check_results) -> None:
+    """A new finding's photos and check list, and its dispatch announced to the unit (after the commit)."""
+    inspection, site = finding.inspection, finding.site
+    for photo in photos:
+        build_private_file(FindingPhoto, photo, by=finding.reporter, finding=finding,
+                           phase=FindingPhoto.Phase.BEFORE)
     if inspection is not None and check_results:
-        inspection_record_checks(inspection=inspection, by=by, site=site, results=check_results)
+        inspection_record_checks(inspection=inspection, by=finding.reporter, site=site, results=check_results)
     if inspection is not None and site is not None:
         inspection.target_sites.add(site)
-    return finding
+    # The unit's leaders and group robots are told by the reports app's job, named, not imported.
+    outbox.enqueue("reports.jobs.announce_dispatch", finding.pk)
 
 
 @transaction.atomic

@@ -30,3 +30,21 @@ class MeetingPackAdmin(admin.ModelAdmin):
 class NoticeAdmin(admin.ModelAdmin):
     list_display = ("user", "kind", "day", "message", "read_at", "emailed_at")
     list_filter = ("kind", "day")
+
+
+@admin.register(models.Robot)
+class RobotAdmin(admin.ModelAdmin):
+    list_display = ("name", "unit", "kind", "enabled")
+    list_filter = ("kind", "enabled")
+    exclude = ("recent_sends",)  # the delivery job's pacing window, written under the robot's row lock
+
+
+@admin.register(models.Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("key", "channel", "robot", "user", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "channel")
+    search_fields = ("key", "answer")
+    readonly_fields = [field.name for field in models.Delivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # deliveries are planned by hand-offs, never typed in

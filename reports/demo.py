@@ -1,4 +1,5 @@
-"""Demo: the bulletins of the campaign's past weeks, this month's proposed agenda, and today's reminders."""
+"""Demo: the bulletins of the campaign's past weeks, this month's proposed agenda, today's reminders, and a
+group robot (switched off) for each squad, the inspection squad and the leaders."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from reports import services
 from reports.figures import campaign_weeks
+from reports.models import Robot
 from reports.selectors import meeting_date
 
 
@@ -24,3 +26,17 @@ def seed(district) -> None:
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     services.propose_meeting(campaign_id=campaign.pk, month=month, today=today)
     services.remind(campaign=campaign, today=today)
+    _robots(district)
+
+
+def _robots(district) -> None:
+    """Switched off, with placeholder keys: the demo needs no internet. An admin pastes the group's real
+    webhook address, switches the robot on and sends it a test message."""
+    units = [district.bureau, district.inspection, *district.squads]
+    for i, unit in enumerate(units):
+        kind = Robot.Kind.DINGTALK if i % 2 else Robot.Kind.WECOM
+        name = "局领导工作群" if unit == district.bureau else f"{unit.name}工作群"
+        if not Robot.objects.filter(unit=unit, name=name).exists():
+            services.robot_save(by=district.people["admin"], robot=Robot(
+                unit=unit, name=name, kind=kind, key=f"demo-{unit.code}-replace-me", enabled=False,
+                secret="SECdemoreplaceme" if kind == Robot.Kind.DINGTALK else ""))

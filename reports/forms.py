@@ -1,8 +1,10 @@
+from urllib.parse import parse_qs, urlsplit
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, User
-from reports.models import AgendaItem, Meeting
+from reports.models import AgendaItem, Delivery, Meeting, Robot
 
 
 class WeekForm(forms.Form):
@@ -51,3 +53,34 @@ def agenda_items(formset) -> list[dict]:
 
 def removed_items(formset) -> list[int]:
     return [form.instance.pk for form in formset.deleted_forms if form.instance.pk]
+
+
+class RobotForm(forms.ModelForm):
+    """A group robot; the webhook's whole address may be pasted where the key goes."""
+
+    class Meta:
+        model = Robot
+        fields = ["unit", "name", "kind", "key", "secret", "enabled"]
+        widgets = {"key": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+                   "secret": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.order_by("path")
+
+    def clean_key(self):
+        key = self.cleaned_data["key"].strip()
+        if "://" in key:  # …/webhook/send?key=K or …/robot/send?access_token=T
+            query = parse_qs(urlsplit(key).query)
+            key = (query.get("key") or query.get("access_token") or [""])[0]
+        return key
+
+    def clean_secret(self):
+        return self.cleaned_data["secret"].strip()
+
+
+class DeliveryFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"), required=False,
+                               choices=[("", _("Any status")), *Delivery.Status.choices])
+    channel = forms.ChoiceField(label=_("channel"), required=False,
+                                choices=[("", _("Any channel")), *Delivery.Channel.choices])

@@ -99,3 +99,23 @@ def send_reminders() -> int:
 def notify_task_change(update_id: int) -> int:
     """Queued through the outbox when someone changes or assigns another person's task; safe to repeat."""
     return len(services.notify_task_change(update_id=update_id))
+
+
+@shared_task(name="reports.jobs.announce_dispatch", acks_late=True)
+def announce_dispatch(finding_id: int) -> int:
+    """Queued through the outbox when a finding is dispatched: the unit's leaders and group robots hear of it."""
+    return len(services.announce_dispatch(finding_id=finding_id))
+
+
+@shared_task(name="reports.jobs.deliver", acks_late=True)
+def deliver(delivery_id: int) -> str | None:
+    """Send one delivery; when it must wait (quiet hours, a full robot window, a failed try) the service queues
+    the next try itself. Safe to repeat: a row sent, failed or claimed by another worker is left alone."""
+    again = services.deliver(delivery_id=delivery_id)
+    return again.isoformat() if again else None
+
+
+@shared_task(name="reports.jobs.deliver_due")
+def deliver_due() -> int:
+    """Every minute: the deliveries whose next try is due and that no job of their own will send."""
+    return services.deliver_due()

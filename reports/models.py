@@ -1,4 +1,4 @@
-"""Weekly bulletins, monthly meetings with their packs, and the reminders people get.
+"""Weekly bulletins, monthly meetings with their packs, the reminders people get and how they are pushed.
 
 A bulletin stores its figures (JSON) at the moment it is written, so an old
 bulletin never changes when the data does; regenerating a week makes a new
@@ -10,8 +10,10 @@ constraints below are the backstop.
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -181,6 +183,7 @@ class Notice(models.Model):
         ESCALATION = "escalation", _("Escalation")
         BULLETIN = "bulletin", _("Bulletin published")
         TASK = "task", _("Task changed")
+        DISPATCHED = "dispatched", _("Finding dispatched")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -203,6 +206,124 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class Robot(models.Model):
+    """A group robot: the 企业微信 or 钉钉 group of one unit (a squad's, the inspection squad's, the leaders').
+
+    ``recent_sends`` holds the times (Unix seconds) of the messages sent in the robot's last window: both
+    gateways refuse more than 20 a minute, so the delivery job reserves a place in it under a row lock
+    before it sends, and waits for the window to free when it is full.
+    """
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("WeCom group robot (企业微信)")
+        DINGTALK = "dingtalk", _("DingTalk custom robot (钉钉)")
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("group"), max_length=60, help_text=_("The group's name, e.g. 第一中队工作群."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.WECOM)
+    key = models.CharField(_("webhook key or access token"), max_length=200, help_text=_(
+        "The key=… (企业微信) or access_token=… (钉钉) of the robot's webhook address; pasting the whole "
+        "address is fine."))
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True, help_text=_(
+        "钉钉 only, in signed mode (加签): the SEC… string from the robot's security settings."))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    recent_sends = models.JSONField(default=list, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("group robot")
+        verbose_name_plural = _("group robots")
+        ordering = ["unit__sort_order", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="robot_one_row_per_webhook",
+                                    violation_error_message=_("This robot is set up already.")),
+            models.CheckConstraint(condition=Q(secret="") | Q(kind="dingtalk"), name="robot_secret_only_dingtalk",
+                                   violation_error_message=_("Only a 钉钉 robot has a signing secret.")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.key and not re.fullmatch(r"[A-Za-z0-9_-]{8,200}", self.key):
+            raise ValidationError({"key": _("A robot's key has only letters, digits and dashes: copy it from the "
+                                            "robot's webhook address.")})
+        if self.secret and self.kind != self.Kind.DINGTALK:
+            raise ValidationError({"secret": _("Only a 钉钉 robot has a signing secret.")})
+        if self.secret and not re.fullmatch(r"SEC[A-Za-z0-9]{8,197}", self.secret):
+            raise ValidationError({"secret": _("A 钉钉 signing secret starts with SEC, then letters and digits.")})
+
+    @property
+    def masked_key(self) -> str:
+        """Enough of the key to tell robots apart in a list, not enough to post as the robot."""
+        return f"{self.key[:4]}…{self.key[-4:]}" if len(self.key) > 10 else "…"
+
+
+class Delivery(models.Model):
+    """One message of one hand-off: to one person by one channel, or to one group robot.
+
+    ``key`` names the hand-off ("finding:12:dispatched"); the named constraints allow one message per
+    hand-off, person and channel and one per hand-off and robot, so a job run twice sends once. The row is
+    written with the change that calls for it and sent by a job after the commit; a failed try waits
+    (``next_attempt_at``) and is tried again, and after the last try the row keeps the gateway's answer.
+    """
+
+    class Channel(models.TextChoices):
+        WECOM = "wecom", _("企业微信 group")
+        DINGTALK = "dingtalk", _("钉钉 group")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(_("hand-off"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="deliveries")
+    robot = models.ForeignKey(Robot, verbose_name=_("group robot"), null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="deliveries")
+    notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
+    title = models.CharField(_("title"), max_length=120)
+    text = models.TextField(_("message"))
+    markdown = models.TextField(blank=True)
+    mobiles = models.JSONField(default=list, blank=True)
+    urgent = models.BooleanField(default=False, help_text=_("Sent through quiet hours (escalations)."))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    next_attempt_at = models.DateTimeField(_("next try"), default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    answer = models.CharField(_("gateway's answer"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "channel", "user"], condition=Q(user__isnull=False),
+                                    name="delivery_once_per_person_channel"),
+            models.UniqueConstraint(fields=["key", "robot"], condition=Q(robot__isnull=False),
+                                    name="delivery_once_per_robot"),
+            models.CheckConstraint(condition=Q(user__isnull=False, robot__isnull=True)
+                                   | Q(user__isnull=True, robot__isnull=False), name="delivery_to_person_or_robot"),
+            models.CheckConstraint(condition=Q(status="sent", sent_at__isnull=False)
+                                   | (~Q(status="sent") & Q(sent_at__isnull=True)), name="delivery_sent_at_iff_sent"),
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="delivery_due_idx"),
+            models.Index(fields=["robot", "-created_at"], name="delivery_robot_log_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} → {self.robot or self.user} ({self.get_channel_display()})"
 
 
 def iso_week_bounds(iso_year: int, iso_week: int) -> tuple[datetime.date, datetime.date]:

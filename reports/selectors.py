@@ -8,13 +8,13 @@ import datetime
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from accounts.access import is_admin, is_leader
+from accounts.access import is_admin, is_leader, restrict_to_units
 from accounts.models import User
 from campaign.models import Campaign
 from inspections.models import Finding
 from reports import indicators
 from reports.indicators import SquadGroups, Week, leaf_tasks
-from reports.models import Bulletin, Meeting, MeetingPack, Notice
+from reports.models import Bulletin, Delivery, Meeting, MeetingPack, Notice, Robot
 from tasks.models import Task
 
 #: Who reads bulletins (DESIGN.md section 6: leaders, squad leaders; admins publish; inspectors write the findings).
@@ -84,6 +84,44 @@ def notices_for(user) -> QuerySet[Notice]:
 
 def unread_count(user) -> int:
     return Notice.objects.filter(user=user, read_at__isnull=True).count() if user.is_authenticated else 0
+
+
+# --- group robots and deliveries --------------------------------------------------------
+
+def robots_visible_to(user) -> QuerySet[Robot]:
+    """The robots of the units ``user`` may see: another unit's robot does not exist for them (404)."""
+    return restrict_to_units(Robot.objects.select_related("unit"), user)
+
+
+def robot_list(user) -> QuerySet[Robot]:
+    """Each robot with what its last week looked like, counted in the one query that lists them."""
+    since = timezone.now() - datetime.timedelta(days=7)
+    recent = Q(deliveries__created_at__gte=since)
+    return robots_visible_to(user).annotate(
+        sent_week=Count("deliveries", filter=recent & Q(deliveries__status=Delivery.Status.SENT)),
+        failed_week=Count("deliveries", filter=recent & Q(deliveries__status=Delivery.Status.FAILED)),
+        waiting=Count("deliveries", filter=Q(deliveries__status__in=[Delivery.Status.PENDING,
+                                                                     Delivery.Status.SENDING])),
+    ).order_by("unit__path", "name", "pk")
+
+
+def robot_log(robot: Robot, limit: int = 50) -> QuerySet[Delivery]:
+    """The robot's latest deliveries, newest first (delivery_robot_log_idx)."""
+    return robot.deliveries.order_by("-created_at", "-pk")[:limit]
+
+
+def deliveries_visible_to(user) -> QuerySet[Delivery]:
+    """Every delivery for those who see every unit; for the others, those to their own units' robots."""
+    return restrict_to_units(Delivery.objects.select_related("robot__unit", "user"), user, unit_field="robot__unit")
+
+
+def delivery_list(user, *, status: str = "", channel: str = "") -> QuerySet[Delivery]:
+    qs = deliveries_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.order_by("-created_at", "-pk")
 
 
 # --- the monthly meeting ---------------------------------------------------------------

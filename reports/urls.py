@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import channel_views, views
 
 app_name = "reports"
 
@@ -21,4 +21,11 @@ urlpatterns = [
     path("packs/<int:pk>/status/", views.pack_status, name="pack_status"),
     path("packs/<int:pk>/download/", views.pack_download, name="pack_download"),
     path("notices/", views.notice_list, name="notices"),
+    path("robots/", channel_views.robot_list, name="robots"),
+    path("robots/new/", channel_views.robot_edit, name="robot_create"),
+    path("robots/<int:pk>/", channel_views.robot_detail, name="robot"),
+    path("robots/<int:pk>/edit/", channel_views.robot_edit, name="robot_update"),
+    path("robots/<int:pk>/test/", channel_views.robot_test, name="robot_test"),
+    path("deliveries/", channel_views.delivery_list, name="deliveries"),
+    path("deliveries/<int:pk>/resend/", channel_views.delivery_resend, name="delivery_resend"),
 ]

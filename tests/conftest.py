@@ -106,6 +106,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def sms(settings):
+    """SMS stay in memory, as Django's test runner keeps email: ``sms`` is the list of (mobile, text) sent."""
+    from campaign.core.channels import sms as backends
+
+    settings.SMS_BACKEND = "campaign.core.channels.sms.MemorySMSBackend"
+    backends.outbox.clear()
+    yield backends.outbox
+    backends.outbox.clear()
+
+
 @pytest.fixture
 def district(db):
     """The demo district (units, people, sites, campaign) built by the real seeding code, without activity."""
@@ -115,3 +126,4 @@ def district(db):
 
 
 from tests.browser import browser_context_args, browser_page  # noqa: E402,F401  (fixtures for browser tests)
+from tests.fake_gateways import gateways  # noqa: E402,F401  (the fake 企业微信, 钉钉 and SMS gateway)

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("accounts", "campaign", "tasks", "inspections", "reports")
 MODULE_LINES, FUNCTION_LINES = 400, 50
 STILL_TOO_LONG = {
-    "inspections/services.py:finding_create": 66,
+    "inspections/services.py:finding_create": 61,
 }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from accounts.services import unit_save
 from campaign.core import bulk
+from campaign.demo import demo_mobile
 from campaign.large.base import CAMPAIGN_NAME, LARGE_PASSWORD, WEEKS, Built, Plan, _boundary, _grid, _name
 from campaign.models import Campaign, Framework, PointType, Site
 
@@ -44,7 +45,8 @@ def _organisation(plan: Plan, rng: random.Random, now: datetime.datetime) -> Bui
 
     def person(username, unit, role, **extra):
         users.append(User(username=username, unit=unit, role=role, full_name=_name(rng), password=password,
-                          email=f"{username}@large.bairi.local", date_joined=now, **extra))
+                          email=f"{username}@large.bairi.local", phone=demo_mobile(username), date_joined=now,
+                          **extra))
         return users[-1]
 
     built = Built(plan=plan, campaign=campaign, bureau=bureau, squads=squads, rng=rng, now=now)

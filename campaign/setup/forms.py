@@ -16,7 +16,7 @@ from django.contrib.auth import password_validation
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Unit, User
+from accounts.models import Unit, User, normalise_mobile
 from accounts.selectors import unit_for_point
 from campaign.models import (
     WEIGHT_FIELDS,
@@ -90,6 +90,9 @@ class PersonForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.order_by("path")
         self.fields["unit"].required = False  # the model says why a unit is needed, in its own words
+
+    def clean_phone(self):
+        return normalise_mobile(self.cleaned_data["phone"])  # the model's validator then checks what is left
 
 
 class PasswordFieldsMixin(forms.Form):

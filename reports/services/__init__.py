@@ -1,4 +1,4 @@
-"""Writes for bulletins, meetings, meeting packs and notices.
+"""Writes for bulletins, meetings, meeting packs, notices, and their pushes through the channels.
 
 Every job-facing service is safe to run twice and on two workers at once: it
 locks the campaign row (``select_for_update``) before looking for existing
@@ -6,6 +6,8 @@ rows, and the models' named unique constraints are the backstop.
 """
 
 from reports.services.bulletins import previous_iso_week, publish_bulletin, regenerate_bulletin, write_bulletin
+from reports.services.deliveries import deliver, deliver_due, delivery_resend
+from reports.services.handoffs import announce_dispatch
 from reports.services.meetings import (
     approve_meeting,
     build_pack,
@@ -15,9 +17,11 @@ from reports.services.meetings import (
     update_agenda,
 )
 from reports.services.notices import email_notice_digests, mark_notices_read, notify, notify_task_change, remind
+from reports.services.robots import robot_save, robot_send_test
 
 __all__ = [
-    "approve_meeting", "build_pack", "email_notice_digests", "mark_notices_read", "notify", "notify_task_change",
-    "previous_iso_week", "propose_meeting", "publish_bulletin", "regenerate_bulletin", "remind", "request_pack",
-    "set_pack_progress", "update_agenda", "write_bulletin",
+    "announce_dispatch", "approve_meeting", "build_pack", "deliver", "deliver_due", "delivery_resend",
+    "email_notice_digests", "mark_notices_read", "notify", "notify_task_change", "previous_iso_week",
+    "propose_meeting", "publish_bulletin", "regenerate_bulletin", "remind", "request_pack", "robot_save",
+    "robot_send_test", "set_pack_progress", "update_agenda", "write_bulletin",
 ]

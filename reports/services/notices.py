@@ -7,33 +7,41 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from campaign.core.channels import Message
 from campaign.models import Campaign
 from reports.models import Notice
 from reports.selectors import open_items_for_reminders
+from reports.services import deliveries
 from tasks.models import TaskUpdate
 
 log = logging.getLogger(__name__)
 
 
-def notify(*, user: User, kind: str, key: str, message: str, url: str = "", day: datetime.date | None = None
-           ) -> tuple[Notice, bool]:
-    """One notice per person, subject and day: a second run of the daily job adds nothing."""
+@transaction.atomic
+def notify(*, user: User, kind: str, key: str, message: str, url: str = "", day: datetime.date | None = None,
+           push: Message | None = None) -> tuple[Notice, bool]:
+    """One notice per person, subject and day: a second run of the daily job adds nothing.
+
+    A new notice is also pushed through the person's channels (``deliveries.plan_for_notice``), worded as
+    ``push`` or, by default, as the notice reads in the app; the pushes commit with the notice.
+    """
     day = day or timezone.localdate()
-    return Notice.objects.get_or_create(user=user, key=key, day=day,
-                                        defaults={"kind": kind, "message": message[:400], "url": url})
+    notice, created = Notice.objects.get_or_create(user=user, key=key, day=day,
+                                                   defaults={"kind": kind, "message": message[:400], "url": url})
+    if created:
+        deliveries.plan_for_notice(notice=notice, message=push)
+    return notice, created
 
 
 def mark_notices_read(*, user: User) -> int:
     return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
-
-
-
 
 
 def _task_url(task) -> str:
@@ -103,8 +111,9 @@ def _next_level_up(task, squad_leaders: dict, leaders: list[User]) -> list[User]
 
 
 def email_notice_digests() -> int:
-    """One email per person with the notices not yet emailed; marks them emailed."""
-    pending = (Notice.objects.filter(emailed_at__isnull=True).exclude(user__email="")
+    """One email per person with the notices not yet emailed; marks them emailed. People who turned email
+    off get none; notices a delivery already emails are marked emailed when it is planned."""
+    pending = (Notice.objects.filter(emailed_at__isnull=True, user__notify_by_email=True).exclude(user__email="")
                .select_related("user").order_by("user_id", "kind", "created_at"))
     by_user: dict[int, list[Notice]] = {}
     for notice in pending:
@@ -122,9 +131,6 @@ def email_notice_digests() -> int:
         Notice.objects.filter(pk__in=[n.pk for n in notices]).update(emailed_at=timezone.now())
         sent += 1
     return sent
-
-
-
 
 
 def notify_task_change(*, update_id: int) -> list[Notice]:

@@ -1,13 +1,16 @@
 """seed_demo builds a believable district, twice without duplicates, and never on a real site by accident."""
 
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Unit, User
 from campaign.core import seeding
+from campaign.demo import demo_mobile
 from campaign.models import Campaign, Site
 from inspections.models import Finding
-from reports.models import Bulletin
+from reports.models import Bulletin, Robot
 from tasks.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +33,8 @@ def test_seed_demo_builds_the_district_and_is_idempotent(settings, capsys):
     assert "squad1" in out and "campaign100" in out
     # Each app's registered demo step ran: the list, the findings, and the bulletins that count them.
     assert Task.objects.exists() and Finding.objects.exists() and Bulletin.objects.exists()
+    # A switched-off group robot for each squad, the inspection squad and the leaders, ready for real keys.
+    assert Robot.objects.filter(enabled=False).count() == 10 and not Robot.objects.filter(enabled=True).exists()
 
 
 def test_the_apps_register_their_seeding_steps_in_the_order_their_data_needs():
@@ -70,3 +75,10 @@ def test_seed_demo_runs_with_force_when_debug_is_off(settings):
     settings.DEBUG = False
     call_command("seed_demo", force=True)
     assert Campaign.objects.count() == 1
+
+
+def test_demo_people_have_plausible_mobile_numbers_the_same_on_every_run(district):
+    phones = list(User.objects.values_list("username", "phone"))
+    assert all(re.fullmatch(r"1[3-9]\d{9}", phone) for _, phone in phones)
+    assert len({phone for _, phone in phones}) == len(phones)
+    assert dict(phones)["squad1"] == demo_mobile("squad1")

@@ -255,3 +255,15 @@ def test_an_admin_cannot_lock_themselves_out(client):
         assert "You cannot take away your own administrator role or deactivate yourself." in text(response)
         me.refresh_from_db()
         assert me.role == "admin" and me.is_active
+
+
+def test_an_admin_types_a_mobile_number_as_people_write_it_and_a_bad_one_is_refused(setup_client):
+    person = f.member(f.UnitFactory(), full_name="李队员")
+    url = reverse("setup:person_update", args=[person.pk])
+    assert setup_client.post(url, person_data(person, phone="139 0000 0001")).status_code == 302
+    person.refresh_from_db()
+    assert person.phone == "13900000001"
+    response = setup_client.post(url, person_data(person, phone="0571-12345"))
+    assert "Enter an 11-digit mobile number" in text(response)
+    person.refresh_from_db()
+    assert person.phone == "13900000001"

@@ -32,7 +32,9 @@ def test_a_leader_changing_a_members_task_status_notifies_the_member(squad, djan
     notice = Notice.objects.get()
     assert (notice.user, notice.kind, notice.key) == (member, Notice.Kind.TASK, f"task-update:{update.pk}")
     assert notice.url == f"/tasks/{task.pk}/" and leader.display_name in notice.message
-    assert OutboxMessage.objects.get().sent_at is not None
+    assert OutboxMessage.objects.get(job="reports.jobs.notify_task_change").sent_at is not None
+    # The notice is pushed through the member's own channels too (an email: factory people have no phone).
+    assert list(notice.deliveries.values_list("channel", "status")) == [("email", "sent")]
 
 
 def test_the_responsible_person_updating_their_own_task_notifies_nobody(squad, django_capture_on_commit_callbacks):

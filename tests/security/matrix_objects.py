@@ -62,9 +62,11 @@ def _inspection(squad: Unit, inspector: User):
 
 def build_objects() -> Objects:
     """Seed the district (with its activity) and add the objects the matrix's routes point at."""
+    from campaign.core.channels import Message
     from campaign.demo import seed_district
     from campaign.models import Campaign, Content, EventCategory, Framework, NegativeListItem, PointType, Site, Standard
-    from reports.models import Bulletin, Meeting, MeetingPack
+    from reports.models import Bulletin, Meeting, MeetingPack, Robot
+    from reports.services import deliveries
     from tests.factories import category, standard
 
     seed_district(activity=True)
@@ -107,4 +109,9 @@ def build_objects() -> Objects:
     pack = (MeetingPack.objects.filter(meeting=meeting).first()
             or MeetingPack.objects.create(meeting=meeting, requested_by=admin))
     objects.add("pack", pack)
+    own_robot, other_robot = (Robot.objects.filter(unit=unit).order_by("pk").first() for unit in (squad1, squad2))
+    objects.add("robot", own_robot, other_robot)
+    message = Message(title="测试", text="测试")
+    objects.add("delivery", *(deliveries.plan_for_robot(key="matrix", robot=robot, message=message)
+                              for robot in (own_robot, other_robot)))
     return objects
