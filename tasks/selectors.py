@@ -9,8 +9,10 @@ from django.db.models import (
     BooleanField,
     Case,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -73,6 +75,17 @@ def task_list(user, *, campaign: Campaign | None = None, on: datetime.date | Non
 def _with_row_data(queryset: QuerySet[Task]) -> QuerySet[Task]:
     return queryset.select_related("unit", "responsible", "supervisor", "parent").prefetch_related(
         Prefetch("standards", queryset=Standard.objects.only("id", "code", "content_id")))
+
+
+def standards_to_filter_by(campaign: Campaign) -> QuerySet[Standard]:
+    """The standards a list may be filtered by: the bureau's, and any other one a task of the campaign is under.
+
+    "Has a task" is an EXISTS per standard (a few dozen), not a join through every task's standards made
+    DISTINCT: the join read and sorted all of them (thousands in a city) to keep a few dozen rows.
+    """
+    in_use = Task.standards.through.objects.filter(standard=OuterRef("pk"), task__campaign=campaign)
+    return (Standard.objects.filter(Q(bureau_scope=True) | Exists(in_use), framework=campaign.framework_id)
+            .order_by("content__sort_order", "number"))
 
 
 def task_detail(user, pk: int) -> Task:
