@@ -55,9 +55,9 @@ def campaign():
 @pytest.fixture
 def district(campaign):
     """Lines of every kind: each status, due today, overdue by one day and by many, done after its deadline,
-    text of 30 and 31 characters, text with markup in it and text not in NFC, a unit with and without a short name, a person
-    known only by a login name, a task under two standards; two standards nobody owns (one with a long text),
-    one outside the bureau's scope, and a task of another campaign."""
+    text of 30 and 31 characters, text with markup in it and text not in NFC, a unit with and without a short
+    name, a person known only by a login name, a task under two standards; two standards nobody owns (one with
+    a long text), one outside the bureau's scope, and a task of another campaign."""
     today = timezone.localdate()
     days_ago = lambda n: today - datetime.timedelta(days=n)  # noqa: E731
     framework = campaign.framework
