@@ -15,8 +15,9 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from campaign.core.text import truncate_chars
 from tasks.selectors import CoverageTask
-from tasks.templatetags.task_rows import Pieces, truncate_chars
+from tasks.templatetags.task_rows import Pieces
 
 register = template.Library()
 

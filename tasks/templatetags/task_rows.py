@@ -9,15 +9,14 @@ labels are translated once per table and a row is one string format. The markup 
 
 from __future__ import annotations
 
-import unicodedata
 from html import escape
 
 from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
+from campaign.core.text import truncate_chars
 from tasks.models import Task
 
 register = template.Library()
@@ -63,14 +62,6 @@ class Pieces:
         if text not in self.escaped:
             self.escaped[text] = escape(text)
         return self.escaped[text]
-
-
-def truncate_chars(text: str, length: int) -> str:
-    """``truncatechars``: Django's Truncator (which also NFC-normalises), without its loop over the
-    characters of a text too short to be cut."""
-    if len(text) <= length:
-        return unicodedata.normalize("NFC", text)
-    return Truncator(text).chars(length)
 
 
 def _labels() -> dict[str, str]:
