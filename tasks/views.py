@@ -54,7 +54,7 @@ def _task_filter(request, tasks, campaign: Campaign) -> TaskFilter:
 def task_list(request):
     """The squad's list: overdue first, then by deadline; filters and search; htmx swaps only the results."""
     campaign = _campaign_or_404()
-    filterset = _task_filter(request, selectors.task_list(request.user, campaign=campaign), campaign)
+    filterset = _task_filter(request, selectors.task_rows(request.user, campaign=campaign), campaign)
     # A query the filters refuse lists nothing, and the form says why.
     tasks = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
     page, query = page_of(request, tasks, PAGE_SIZE)

@@ -100,6 +100,15 @@ def test_the_rows_are_the_markup_the_templates_wrote(client, district, language,
         assert _rows(response.content.decode()) == _rows(BEFORE.render(Context({"page": page})))
 
 
+def test_a_row_reads_no_column_it_does_not_show(client, district, django_assert_num_queries):
+    """The page reads only the row's columns (tasks.selectors.task_rows): writing the rows, and the former
+    templates writing them, never goes back to the database for a deferred one."""
+    client.force_login(leader())
+    page = client.get(reverse("tasks:list")).context["page"]
+    with django_assert_num_queries(0):
+        BEFORE.render(Context({"page": page}))
+
+
 def test_the_rows_show_the_states_of_the_tasks(client, district):
     client.force_login(leader())
     rows = _rows(client.get(reverse("tasks:list"), headers={"accept-language": "en"}).content.decode())
