@@ -80,6 +80,15 @@ def test_the_list_rows_are_the_markup_the_templates_wrote(client, district, find
         assert _rows(response.content.decode()) == _rows(BEFORE.render(Context({"findings": shown})))
 
 
+def test_a_list_row_reads_no_column_it_does_not_show(client, district, findings, django_assert_num_queries):
+    """The list reads only the row's columns (inspections.selectors.finding_rows): the former templates, writing
+    the same findings, never go back to the database for a deferred one."""
+    client.force_login(district.people["leader"])
+    shown = list(client.get(reverse("inspections:finding_list")).context["page"].object_list)
+    with django_assert_num_queries(0):
+        BEFORE.render(Context({"findings": shown}))
+
+
 def test_the_report_of_an_inspection_lists_its_findings_as_the_templates_did(client, district):
     people = district.people
     inspection = services.inspection_start(by=people["member1"], tier=3, topic="自查", date=timezone.localdate())
