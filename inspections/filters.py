@@ -27,12 +27,14 @@ class FindingFilter(django_filters.FilterSet):
     # The menus are written in Python (PlainSelect, Django's markup): every unit of a city as an option
     # through the widget templates was a large part of the list page's rendering.
     tier = django_filters.TypedChoiceFilter(label=_("Tier"), choices=Tier.choices, coerce=int, widget=PlainSelect)
+    # Each menu reads what its options show, and a unit's path (a chosen unit filters by it): a city's units'
+    # boundaries are only weight on every page.
     unit = UnitFilter(
-        label=_("Responsible unit"), queryset=Unit.objects.exclude(kind=Unit.Kind.BUREAU), method="filter_unit",
-        widget=PlainSelect)
+        label=_("Responsible unit"), queryset=Unit.objects.exclude(kind=Unit.Kind.BUREAU).only("name", "path"),
+        method="filter_unit", widget=PlainSelect)
     category = django_filters.ModelChoiceFilter(
-        label=_("Category"), queryset=EventCategory.objects.select_related("parent"), method="filter_category",
-        help_text=_("A major category includes its sub-categories."), widget=PlainSelect)
+        label=_("Category"), queryset=EventCategory.objects.select_related("parent").only("name", "parent__name"),
+        method="filter_category", help_text=_("A major category includes its sub-categories."), widget=PlainSelect)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Finding.Status.choices, widget=PlainSelect)
     light = django_filters.ChoiceFilter(
         label=_("Light"), choices=[(GREEN, _("Green")), (YELLOW, _("Yellow")), (RED, _("Red"))],

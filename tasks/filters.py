@@ -16,14 +16,17 @@ from campaign.models import MAX_ID, Standard
 from tasks.models import Task
 
 
+# The menus read what their options show (a person's name, a unit's name) and what a chosen one is filtered
+# by (a unit's path): a unit's boundary or a person's password hash is only weight on every page.
 def _people(request):
     if request is None:
         return User.objects.none()
-    return people_visible_to(request.user).order_by("unit__sort_order", "full_name")
+    return (people_visible_to(request.user).select_related(None).order_by("unit__sort_order", "full_name")
+            .only("username", "first_name", "last_name", "full_name"))
 
 
 def _units(request):
-    return units_visible_to(request.user if request else None).order_by("sort_order", "code")
+    return units_visible_to(request.user if request else None).order_by("sort_order", "code").only("name", "path")
 
 
 def _standards(request):

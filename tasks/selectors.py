@@ -101,7 +101,7 @@ def standards_to_filter_by(campaign: Campaign) -> QuerySet[Standard]:
     """
     in_use = Task.standards.through.objects.filter(standard=OuterRef("pk"), task__campaign=campaign)
     return (Standard.objects.filter(Q(bureau_scope=True) | Exists(in_use), framework=campaign.framework_id)
-            .order_by("content__sort_order", "number"))
+            .order_by("content__sort_order", "number").only("code", "text"))
 
 
 def task_detail(user, pk: int) -> Task:
