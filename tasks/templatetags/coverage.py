@@ -28,10 +28,11 @@ CONTENT_CHARS = 30  # what ``truncatechars:30`` kept
 def coverage_lines(context, tasks: list[CoverageTask]) -> SafeString:
     """One ``<div>`` per task: number and text (linked), unit, person, status and how long overdue."""
     pieces = Pieces.of(context)  # the tag runs once per standard: the pieces are made once per page
-    head, tail, name = pieces.head, pieces.tail, pieces.name
+    head, tail, name, status, badge = pieces.head, pieces.tail, pieces.name, pieces.status, pieces.badge
     out = []
     for task in tasks:
         content = truncate_chars(task.content, CONTENT_CHARS)
+        late = status[task.status] if task.overdue_days is None else badge(task.status, task.overdue_days)
         out.append(f'<div><a href="{head}{task.pk}{tail}">{task.seq}. {escape(content)}</a> · {name(task.unit)} · '
-                   f"{name(task.responsible)} {pieces.badge(task.status, task.overdue_days)}\n</div>")
+                   f"{name(task.responsible)} {late}\n</div>")
     return mark_safe("".join(out))  # noqa: S308 (every value put in is escaped above)
