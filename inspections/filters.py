@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Unit
+from campaign.core.forms import PlainSelect
 from campaign.models import MAX_ID, EventCategory
 from inspections.models import Finding, Tier
 from inspections.selectors import GREEN, RED, YELLOW
@@ -23,16 +24,21 @@ class UnitFilter(django_filters.ModelChoiceFilter):
 class FindingFilter(django_filters.FilterSet):
     """Narrows a queryset from ``selectors.findings_visible_to`` (which already applied who may see what)."""
 
-    tier = django_filters.TypedChoiceFilter(label=_("Tier"), choices=Tier.choices, coerce=int)
+    # The menus are written in Python (PlainSelect, Django's markup): every unit of a city as an option
+    # through the widget templates was a large part of the list page's rendering.
+    tier = django_filters.TypedChoiceFilter(label=_("Tier"), choices=Tier.choices, coerce=int, widget=PlainSelect)
+    # Each menu reads what its options show, and a unit's path (a chosen unit filters by it): a city's units'
+    # boundaries are only weight on every page.
     unit = UnitFilter(
-        label=_("Responsible unit"), queryset=Unit.objects.exclude(kind=Unit.Kind.BUREAU), method="filter_unit")
+        label=_("Responsible unit"), queryset=Unit.objects.exclude(kind=Unit.Kind.BUREAU).only("name", "path"),
+        method="filter_unit", widget=PlainSelect)
     category = django_filters.ModelChoiceFilter(
-        label=_("Category"), queryset=EventCategory.objects.select_related("parent"), method="filter_category",
-        help_text=_("A major category includes its sub-categories."))
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Finding.Status.choices)
+        label=_("Category"), queryset=EventCategory.objects.select_related("parent").only("name", "parent__name"),
+        method="filter_category", help_text=_("A major category includes its sub-categories."), widget=PlainSelect)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Finding.Status.choices, widget=PlainSelect)
     light = django_filters.ChoiceFilter(
         label=_("Light"), choices=[(GREEN, _("Green")), (YELLOW, _("Yellow")), (RED, _("Red"))],
-        field_name="light")
+        field_name="light", widget=PlainSelect)
     rebound = django_filters.BooleanFilter(label=_("Rebound"), field_name="is_rebound")
     date_from = django_filters.DateFilter(label=_("Reported from"), field_name="reported_at",
                                           lookup_expr="date__gte")

@@ -62,6 +62,22 @@ def findings_visible_to(user) -> QuerySet[Finding]:
     return with_light(qs).order_by("-reported_at", "-pk")
 
 
+#: What a row of a findings table shows (inspections/templatetags/finding_rows.py), and nothing else.
+ROW_FIELDS = ("tier", "description", "address", "deadline", "status", "is_rebound", "rework_count", "site_id",
+              "category_id", "responsible_unit_id", "category__name", "responsible_unit__name",
+              "responsible_unit__short_name", "site__name")
+
+
+def finding_rows(user) -> QuerySet[Finding]:
+    """:func:`findings_visible_to` with only what the list page's rows show.
+
+    Three tables joined instead of five (no reporter, no major category) and a fifth of the columns:
+    PostgreSQL planned the full join in about 5 ms, longer than it took to run it.
+    """
+    return findings_visible_to(user).select_related(None).select_related(
+        "category", "responsible_unit", "site").only(*ROW_FIELDS)
+
+
 def finding_detail(user, pk: int) -> Finding:
     """One visible finding with its photos and history, or DoesNotExist (the view answers 404)."""
     photos = Prefetch("photos", queryset=FindingPhoto.objects.order_by("uploaded_at", "pk"))

@@ -118,15 +118,14 @@ def inspection_finish(request, pk: int):
 
 # --- findings ---------------------------------------------------------------------------
 
-def _filtered(request):
-    return FindingFilter(request.GET or None, queryset=selectors.findings_visible_to(request.user),
-                         request=request)
+def _filtered(request, findings=selectors.findings_visible_to):
+    return FindingFilter(request.GET or None, queryset=findings(request.user), request=request)
 
 
 @login_required
 def finding_list(request):
     """Findings newest first, with filters; a query the filters refuse lists nothing, and the form says why."""
-    filters = _filtered(request)
+    filters = _filtered(request, selectors.finding_rows)
     findings = filters.qs if not filters.is_bound or filters.is_valid() else filters.queryset.none()
     page, query = page_of(request, findings, PAGE_SIZE)
     return render(request, "inspections/finding_list.html", {

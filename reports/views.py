@@ -43,7 +43,7 @@ def _bulletin_or_404(user, pk: int, *, any_version: bool = False) -> Bulletin:
 @login_required
 def bulletin_list(request):
     _require(selectors.can_read_bulletins(request.user), _("Your role does not read bulletins."))
-    bulletins = list(selectors.bulletins_visible_to(request.user)[:60])
+    bulletins = list(selectors.bulletin_list(request.user)[:60])
     return render(request, "reports/bulletin_list.html", {
         "bulletins": bulletins, "latest": bulletins[0] if bulletins else None,
         "can_write": is_admin(request.user), "week_form": WeekForm(),

@@ -9,8 +9,10 @@ from django.db.models import (
     BooleanField,
     Case,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -70,9 +72,36 @@ def task_list(user, *, campaign: Campaign | None = None, on: datetime.date | Non
     return _with_row_data(with_overdue(qs, on)).order_by("-overdue", "deadline", "seq")
 
 
+#: What a row of the list page shows (tasks/templatetags/task_rows.py), and nothing else.
+ROW_FIELDS = ("seq", "level", "content", "deadline", "status", "progress", "parent_id", "unit_id", "responsible_id",
+              "parent__seq", "unit__name", "unit__short_name", "responsible__username", "responsible__first_name",
+              "responsible__last_name", "responsible__full_name")
+
+
+def task_rows(user, *, campaign: Campaign, on: datetime.date | None = None) -> QuerySet[Task]:
+    """:func:`task_list` with only the columns the list page's rows show.
+
+    A row needs a tenth of the columns of a task and the three rows joined to it (no supervisor, no
+    password hashes): PostgreSQL plans, sends and Django builds that much less, 25 times a page.
+    """
+    return task_list(user, campaign=campaign, on=on).select_related(None).select_related(
+        "unit", "responsible", "parent").only(*ROW_FIELDS)
+
+
 def _with_row_data(queryset: QuerySet[Task]) -> QuerySet[Task]:
     return queryset.select_related("unit", "responsible", "supervisor", "parent").prefetch_related(
         Prefetch("standards", queryset=Standard.objects.only("id", "code", "content_id")))
+
+
+def standards_to_filter_by(campaign: Campaign) -> QuerySet[Standard]:
+    """The standards a list may be filtered by: the bureau's, and any other one a task of the campaign is under.
+
+    "Has a task" is an EXISTS per standard (a few dozen), not a join through every task's standards made
+    DISTINCT: the join read and sorted all of them (thousands in a city) to keep a few dozen rows.
+    """
+    in_use = Task.standards.through.objects.filter(standard=OuterRef("pk"), task__campaign=campaign)
+    return (Standard.objects.filter(Q(bureau_scope=True) | Exists(in_use), framework=campaign.framework_id)
+            .order_by("content__sort_order", "number").only("code", "text"))
 
 
 def task_detail(user, pk: int) -> Task:

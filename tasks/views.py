@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from campaign.core.errors import StaleEdit
 from campaign.core.forms import add_service_errors
 from campaign.core.lists import page_of
 from campaign.core.uploads import serve_private_file
-from campaign.models import Campaign, Standard
+from campaign.models import Campaign
 from campaign.selectors import current_campaign
 from tasks import rules, selectors, services, spreadsheets
 from tasks.filters import TaskFilter
@@ -46,10 +45,7 @@ def _task_or_404(request, pk: int, *, getter=selectors.task_detail) -> Task:
 
 def _task_filter(request, tasks, campaign: Campaign) -> TaskFilter:
     filterset = TaskFilter(request.GET or None, queryset=tasks, request=request)
-    filterset.filters["standard"].queryset = (
-        Standard.objects.filter(Q(bureau_scope=True) | Q(tasks__campaign=campaign), framework=campaign.framework_id)
-        .distinct().order_by("content__sort_order", "number")
-    )
+    filterset.filters["standard"].queryset = selectors.standards_to_filter_by(campaign)
     return filterset
 
 
@@ -58,7 +54,7 @@ def _task_filter(request, tasks, campaign: Campaign) -> TaskFilter:
 def task_list(request):
     """The squad's list: overdue first, then by deadline; filters and search; htmx swaps only the results."""
     campaign = _campaign_or_404()
-    filterset = _task_filter(request, selectors.task_list(request.user, campaign=campaign), campaign)
+    filterset = _task_filter(request, selectors.task_rows(request.user, campaign=campaign), campaign)
     # A query the filters refuse lists nothing, and the form says why.
     tasks = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
     page, query = page_of(request, tasks, PAGE_SIZE)

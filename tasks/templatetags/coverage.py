@@ -13,58 +13,26 @@ from __future__ import annotations
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
-from django.utils.translation import ngettext
 
-from tasks.models import Task
+from campaign.core.text import truncate_chars
 from tasks.selectors import CoverageTask
+from tasks.templatetags.task_rows import Pieces
 
 register = template.Library()
 
 CONTENT_CHARS = 30  # what ``truncatechars:30`` kept
-_MARKER = 2**31 - 1  # reverse() once with this id, then each line puts its own id where it stands
-
-
-class _Pieces:
-    """What every line of one page shares, made once per page (the tag runs once per standard)."""
-
-    def __init__(self):
-        self.head, self.tail = reverse("tasks:detail", args=[_MARKER]).split(str(_MARKER))
-        self.status = {value: f'<span class="badge status-{escape(value)}">{escape(str(label))}</span>'
-                       for value, label in Task.Status.choices}
-        self.overdue: dict[int, str] = {}
-        self.escaped: dict[str, str] = {}  # unit labels and names repeat from line to line
-
-    def late(self, days: int) -> str:
-        if days not in self.overdue:
-            # The translation goes in as blocktranslate put it, unescaped: only the number is a value.
-            self.overdue[days] = ' <span class="badge red overdue">' + ngettext(
-                "overdue %(days)s day", "overdue %(days)s days", days) % {"days": days} + "</span>"
-        return self.overdue[days]
-
-    def name(self, text: str) -> str:
-        if text not in self.escaped:
-            self.escaped[text] = escape(text)
-        return self.escaped[text]
 
 
 @register.simple_tag(takes_context=True)
 def coverage_lines(context, tasks: list[CoverageTask]) -> SafeString:
     """One ``<div>`` per task: number and text (linked), unit, person, status and how long overdue."""
-    pieces = context.render_context.get(_Pieces)
-    if pieces is None:
-        pieces = context.render_context[_Pieces] = _Pieces()
-    head, tail, name = pieces.head, pieces.tail, pieces.name
+    pieces = Pieces.of(context)  # the tag runs once per standard: the pieces are made once per page
+    head, tail, name, status, badge = pieces.head, pieces.tail, pieces.name, pieces.status, pieces.badge
     out = []
     for task in tasks:
-        content = task.content
-        if len(content) > CONTENT_CHARS:
-            content = Truncator(content).chars(CONTENT_CHARS)
-        badge = pieces.status[task.status]
-        if task.overdue_days is not None:
-            badge += pieces.late(task.overdue_days)
+        content = truncate_chars(task.content, CONTENT_CHARS)
+        late = status[task.status] if task.overdue_days is None else badge(task.status, task.overdue_days)
         out.append(f'<div><a href="{head}{task.pk}{tail}">{task.seq}. {escape(content)}</a> · {name(task.unit)} · '
-                   f"{name(task.responsible)} {badge}\n</div>")
+                   f"{name(task.responsible)} {late}\n</div>")
     return mark_safe("".join(out))  # noqa: S308 (every value put in is escaped above)

@@ -63,3 +63,25 @@ def test_choices_once_are_read_when_first_written_and_then_kept():
     assert widget.render("n", 2).count("<option") == 2
     assert widget.render("n", 1).count("<option") == 2
     assert reads == [1]
+
+
+@pytest.mark.parametrize("filters", ["tasks", "findings"])
+def test_the_list_filters_menus_are_what_select_wrote(db, rf, filters):
+    """The squad's list and the findings list write their menus with PlainSelect: each menu, bound to a choice
+    or to nothing, is the markup Django's Select writes for the same choices."""
+    from inspections.filters import FindingFilter
+    from tasks.filters import TaskFilter
+    from tests.factories import leader, standard
+
+    standard("Ⅲ-59", 1)
+    units = [UnitFactory(name=f"第{n}中队 & <{n}>") for n in range(2)]
+    request = rf.get("/")
+    request.user = leader()
+    kind = TaskFilter if filters == "tasks" else FindingFilter
+    for data in (None, {"unit": units[1].pk, "status": "done", "tier": "2", "light": "red"}):
+        form = kind(data, queryset=kind._meta.model.objects.none(), request=request).form
+        menus = [field for field in form if isinstance(field.field.widget, PlainSelect)]
+        assert len(menus) == 5
+        for field in menus:
+            plain = field.field.widget
+            assert str(field) == field.as_widget(widget=forms.Select(attrs=plain.attrs, choices=plain.choices))

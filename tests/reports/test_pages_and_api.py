@@ -1,11 +1,12 @@
 """Bulletin and meeting pages and endpoints: who may read, who may act, and how many queries they cost."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
-from reports import services
+from reports import selectors, services
 from reports.models import Bulletin, MeetingPack
 from tests import factories as f
 from tests.reports.builders import WEEK, build_week
@@ -99,6 +100,25 @@ def test_the_bulletin_page_costs_the_same_queries_for_two_or_ten_units(client, s
     # + its figures, read once to render its body.
     with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
+
+
+def test_the_bulletin_list_shows_each_weeks_rates_read_out_of_its_figures(client, scene, bulletin,
+                                                                          django_assert_num_queries):
+    rates = bulletin.figures["overall"]["rates"]
+    older = Bulletin.objects.create(campaign=scene.campaign, iso_year=WEEK[0], iso_week=WEEK[1] - 1,
+                                    week_start=datetime.date(2026, 11, 9), week_end=datetime.date(2026, 11, 15),
+                                    number=6, figures={"overall": {"rates": {"task_completion": 100,
+                                                                             "rectification_on_time": 0.5}}})
+    Bulletin.objects.create(campaign=scene.campaign, iso_year=WEEK[0], iso_week=WEEK[1] - 2, number=5,
+                            week_start=datetime.date(2026, 11, 2), week_end=datetime.date(2026, 11, 8), figures={})
+    client.force_login(scene.leader)
+    with django_assert_num_queries(4):  # session, user, the bulletins (+campaign, two rates each), unread count
+        page = client.get(reverse("reports:bulletins")).content.decode()
+    cells = re.findall(r'<td class="num" data-label="[^"]+">([^<]*)</td>', page)
+    # As {{ b.figures.overall.rates.… }} wrote them; a bulletin without figures shows a bare "%".
+    assert cells == [f"{rates['task_completion']}%", f"{rates['rectification_on_time']}%", "100%", "0.5%", "%", "%"]
+    assert older.pk in [b.pk for b in selectors.bulletin_list(scene.leader)]
+    assert "figures" in selectors.bulletin_list(scene.leader).query.deferred_loading[0]
 
 
 def test_the_api_lists_bulletins_and_gives_the_figures(client, scene, bulletin, django_assert_num_queries):

@@ -55,9 +55,9 @@ def campaign():
 @pytest.fixture
 def district(campaign):
     """Lines of every kind: each status, due today, overdue by one day and by many, done after its deadline,
-    text of 30 and 31 characters and text with markup in it, a unit with and without a short name, a person
-    known only by a login name, a task under two standards; two standards nobody owns (one with a long text),
-    one outside the bureau's scope, and a task of another campaign."""
+    text of 30 and 31 characters, text with markup in it and text not in NFC, a unit with and without a short
+    name, a person known only by a login name, a task under two standards; two standards nobody owns (one with
+    a long text), one outside the bureau's scope, and a task of another campaign."""
     today = timezone.localdate()
     days_ago = lambda n: today - datetime.timedelta(days=n)  # noqa: E731
     framework = campaign.framework
@@ -75,6 +75,7 @@ def district(campaign):
         (short, chief, "受阻的事项", [twice, outside], None),
         (plain, quiet, "三十个字" * 7 + "正好", [lengths], None),
         (plain, quiet, "三十一个字" * 6 + "多", [lengths], None),
+        (plain, quiet, "Cafe\u0301 门前", [lengths], None),  # not NFC: truncatechars writes it composed
     ]
     tasks = [make_task(campaign=campaign, unit=unit, responsible=person, content=text, standards=standards,
                        deadline=deadline, by=chief if unit == short else squad_leader(plain))
