@@ -97,9 +97,11 @@ def deliver(*, delivery_id: int, now: datetime.datetime | None = None) -> dateti
     """Try one delivery if it is due. Returns when it will be tried next (and arranges it), or None when it
     is sent, failed for good, not due, or being sent by someone else."""
     now = now or timezone.now()
+    # Timed from ``now``, claim included: the claim may wait on the database before the message leaves,
+    # and the place must not be settled earlier than the gateway saw the message.
+    started = time.monotonic()
     claimed = again = _claim(delivery_id, now)
     if isinstance(claimed, Delivery):
-        started = time.monotonic()
         outcome = _send(claimed)
         if claimed.robot_id:
             _settle_slot(claimed.robot_id, now.timestamp(), time.monotonic() - started)

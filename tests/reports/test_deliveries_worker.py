@@ -15,8 +15,7 @@ from tests.reports.test_deliveries import robot_message
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 KEY = "wecom-worker-key-01"
-WINDOW = 8  # seconds: the robots' minute, shortened so the test waits seconds, not a minute (long enough for
-# twenty sends by one worker on a loaded 2-core machine)
+WINDOW = 3  # seconds: the robots' minute, shortened so the test waits seconds, not a minute
 
 
 @pytest.fixture
