@@ -210,12 +210,16 @@ if CACHE_URL and CACHE_URL == REDIS_URL:
 
 
 def _release() -> str:
-    """A name for this release of the code: its own (RELEASE), or a digest of the Python sources, so a
-    deployment never reads objects pickled by a release whose models were different."""
+    """A name for this release of the code: its own (RELEASE), or a digest of the sources, so a deployment
+    never reads objects pickled by a release whose models were different, nor a bulletin's document drawn
+    by older templates, styles or translations."""
     digest = hashlib.sha1(usedforsecurity=False)
-    for app in ("accounts", "campaign", "tasks", "inspections", "reports"):
-        for path in sorted((BASE_DIR / app).glob("**/*.py")):
-            digest.update(path.read_bytes())
+    sources = [path for app in ("accounts", "campaign", "tasks", "inspections", "reports")
+               for path in (BASE_DIR / app).glob("**/*.py")]
+    sources += [*(BASE_DIR / "templates").glob("**/*.html"), *(BASE_DIR / "static" / "css").glob("*.css"),
+                *(BASE_DIR / "campaign" / "locale").glob("*/LC_MESSAGES/*.mo")]
+    for path in sorted(sources):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 
 

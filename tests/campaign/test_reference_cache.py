@@ -188,3 +188,21 @@ def test_the_cache_has_a_redis_database_of_its_own_and_a_prefix_per_release():
     if settings.CELERY_BROKER_URL.startswith("redis://"):
         assert settings.CACHES["default"]["LOCATION"] != settings.CELERY_BROKER_URL
     assert settings.CACHES["default"]["KEY_PREFIX"]
+
+
+@pytest.mark.parametrize("changed", ["reports/services/bulletins.py", "templates/reports/_bulletin_body.html",
+                                     "static/css/print.css", "campaign/locale/zh_Hans/LC_MESSAGES/django.mo"])
+def test_the_release_prefix_changes_with_the_code_the_templates_the_styles_and_the_translations(
+        tmp_path, monkeypatch, changed):
+    from campaign import settings as project_settings
+
+    for name in ("reports/services/bulletins.py", "templates/reports/_bulletin_body.html", "static/css/print.css",
+                 "campaign/locale/zh_Hans/LC_MESSAGES/django.mo", "static/vendor/big.js"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"as released")
+    monkeypatch.setattr(project_settings, "BASE_DIR", tmp_path)
+    before = project_settings._release()
+    (tmp_path / "static/vendor/big.js").write_bytes(b"a vendored file is not read")
+    assert project_settings._release() == before
+    (tmp_path / changed).write_bytes(b"changed")
+    assert project_settings._release() != before
