@@ -300,6 +300,7 @@ def finding_rectify(*, finding: Finding, by, note: str, photos: Sequence,
         build_private_file(FindingPhoto, photo, by=by, finding=finding, rectification=rectification,
                            phase=FindingPhoto.Phase.AFTER)
     finding.save(update_fields=rules.mark_rectified(finding, at=now))
+    outbox.enqueue("reports.jobs.announce_rectified", rectification.pk)  # the inspector must now verify
     return rectification
 
 
@@ -343,4 +344,5 @@ def finding_return(
     verification.full_clean()
     verification.save()
     finding.save(update_fields=rules.mark_returned(finding, at=now, new_deadline=new_deadline))
+    outbox.enqueue("reports.jobs.announce_returned", verification.pk)  # the unit must act again
     return verification

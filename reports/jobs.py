@@ -107,6 +107,18 @@ def announce_dispatch(finding_id: int) -> int:
     return len(services.announce_dispatch(finding_id=finding_id))
 
 
+@shared_task(name="reports.jobs.announce_rectified", acks_late=True)
+def announce_rectified(rectification_id: int) -> int:
+    """Queued through the outbox when a unit submits its rectification: the inspector must verify it."""
+    return len(services.announce_rectified(rectification_id=rectification_id))
+
+
+@shared_task(name="reports.jobs.announce_returned", acks_late=True)
+def announce_returned(verification_id: int) -> int:
+    """Queued through the outbox when a rectification is returned for rework: the unit must act again."""
+    return len(services.announce_returned(verification_id=verification_id))
+
+
 @shared_task(name="reports.jobs.deliver", acks_late=True)
 def deliver(delivery_id: int) -> str | None:
     """Send one delivery; when it must wait (quiet hours, a full robot window, a failed try) the service queues

@@ -184,6 +184,8 @@ class Notice(models.Model):
         BULLETIN = "bulletin", _("Bulletin published")
         TASK = "task", _("Task changed")
         DISPATCHED = "dispatched", _("Finding dispatched")
+        RECTIFIED = "rectified", _("Rectification to verify")
+        RETURNED = "returned", _("Returned for rework")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

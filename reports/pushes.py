@@ -25,6 +25,8 @@ Kind = Notice.Kind
 #: every morning; an escalation is sent by SMS, through quiet hours. Bulletins are emailed with their PDF.
 CHANNELS: dict[str, tuple[bool, bool]] = {
     Kind.DISPATCHED: (True, True),
+    Kind.RECTIFIED: (True, True),
+    Kind.RETURNED: (True, True),
     Kind.TASK: (True, True),
     Kind.ESCALATION: (True, False),
 }
@@ -64,6 +66,36 @@ def dispatch_message(finding, *, mobiles=()) -> Message:
     with translation.override(settings.LANGUAGE_CODE):
         url = absolute(reverse("inspections:finding_detail", args=[finding.pk]))
         return _message(_("Rectification notice"), dispatch_line(finding), url, mobiles)
+
+
+def _place(finding) -> str:
+    return finding.site.name if finding.site_id else (finding.address or _("the reported spot"))
+
+
+def rectified_line(finding, rectification) -> str:
+    """待核查 to the inspector who logged the finding: the unit says it is done; go and look."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("[Awaiting verification] %(place)s %(category)s: %(unit)s rectified it at %(time)s; "
+                 "please verify.") % {
+            "place": _place(finding), "category": finding.category.name, "unit": finding.responsible_unit.label,
+            "time": when(rectification.at)}
+
+
+def returned_line(finding, verification) -> str:
+    """返工通知 to the unit: why the rectification was not accepted, and the new deadline."""
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = verification.note if len(verification.note) <= 60 else verification.note[:59] + "…"
+        return _("[Returned for rework] %(place)s %(category)s (%(unit)s): %(reason)s Rectify again by "
+                 "%(deadline)s.") % {
+            "place": _place(finding), "category": finding.category.name, "unit": finding.reporter.unit.label,
+            "reason": reason.rstrip("。. ") + "。", "deadline": when(verification.new_deadline)}
+
+
+def finding_message(finding, title: str, line: str, *, mobiles=()) -> Message:
+    """A hand-off's ``line`` with the finding's link; ``mobiles`` are @-mentioned in a group."""
+    with translation.override(settings.LANGUAGE_CODE):
+        url = absolute(reverse("inspections:finding_detail", args=[finding.pk]))
+        return _message(title, line, url, mobiles)
 
 
 def notice_message(notice: Notice) -> Message:

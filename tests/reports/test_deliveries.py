@@ -325,3 +325,79 @@ def test_a_notice_made_twice_is_pushed_once():
     again, created = services.notify(user=notice.user, kind=notice.kind, key=notice.key, message="测试事项")
     assert (again, created) == (notice, False)
     assert Delivery.objects.count() == 2
+
+
+# --- the loop's other hand-offs -------------------------------------------------------------------
+
+INSPECT_KEY = "wecom-inspect-key-001"
+
+
+@pytest.fixture
+def inspector(gateways):
+    person = f.inspector(phone="13900001111", full_name="李督查", quiet_from=None, quiet_until=None)
+    gateways.wecom_keys.add(INSPECT_KEY)
+    Robot.objects.create(unit=person.unit, name="督察中队工作群", kind=Robot.Kind.WECOM, key=INSPECT_KEY)
+    return person
+
+
+def _forget(gateways, sms):
+    gateways.received.clear()
+    sms.clear()
+    mail.outbox.clear()
+
+
+def test_a_submitted_rectification_reaches_the_inspector_and_the_inspection_squads_group(
+        squad, site, inspector, gateways, sms, django_capture_on_commit_callbacks):
+    from tests.inspections.factories import rectify
+
+    f.CampaignFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = log_finding(by=inspector, site=site)
+    _forget(gateways, sms)
+    with django_capture_on_commit_callbacks(execute=True):
+        rectify(finding, by=squad[1])
+    rectified = timezone.localtime(finding.rectifications.get().at, SHANGHAI)
+    line = f"【待核查】和平路 店外经营：和平中队已于 {rectified.month}月{rectified.day}日 {rectified:%H:%M} 整改，请核查销号。"
+    link = f"http://127.0.0.1:8000/inspections/findings/{finding.pk}/"
+    notice = Notice.objects.get(user=inspector)
+    assert (notice.kind, notice.message, notice.url) == ("rectified", line, f"/inspections/findings/{finding.pk}/")
+    assert gateways.messages() == [{"msgtype": "text", "text": {  # only the inspection squad's group
+        "content": f"{line}查看：{link}", "mentioned_mobile_list": ["13900001111"]}}]
+    assert sms == [("13900001111", f"{line}查看：{link}")] and mail.outbox[0].to == [inspector.email]
+    assert not Notice.objects.filter(user=squad[1], kind="rectified").exists()
+    rows = Delivery.objects.count()
+    assert jobs.announce_rectified(finding.rectifications.get().pk) == 0 and Delivery.objects.count() == rows
+
+
+def test_a_rectification_returned_for_rework_reaches_the_unit_with_the_reason_and_the_new_deadline(
+        squad, site, inspector, gateways, sms, django_capture_on_commit_callbacks):
+    from inspections import services as inspection_services
+    from tests.inspections.factories import rectify
+
+    f.CampaignFactory()
+    _unit, leader, _robot = squad
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = rectify(log_finding(by=inspector, site=site), by=leader)
+    _forget(gateways, sms)
+    new_deadline = timezone.now() + datetime.timedelta(hours=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_services.finding_return(finding=finding, by=inspector, note="门口仍有杂物堆放",
+                                           new_deadline=new_deadline)
+    due = timezone.localtime(new_deadline, SHANGHAI)
+    line = (f"【返工通知】和平路 店外经营（督察中队）：门口仍有杂物堆放。请于 {due.month}月{due.day}日 {due:%H:%M} "
+            f"前重新整改。")
+    notice = Notice.objects.get(user=leader, kind="returned")
+    assert notice.message == line
+    link = f"http://127.0.0.1:8000/inspections/findings/{finding.pk}/"
+    assert gateways.messages() == [{"msgtype": "text", "text": {  # the unit's group, not the inspectors'
+        "content": f"{line}查看：{link}", "mentioned_mobile_list": ["13812345678"]}}]
+    assert sms == [("13812345678", f"{line}查看：{link}")]
+
+
+def test_a_hand_off_already_answered_is_not_announced(squad, site, inspector, gateways):
+    from tests.inspections.factories import close, rectify
+
+    f.CampaignFactory()
+    finding = rectify(log_finding(by=inspector, site=site), by=squad[1])  # the after-commit jobs have not run
+    close(finding, by=inspector)
+    assert jobs.announce_rectified(finding.rectifications.get().pk) == 0 and gateways.received == []
