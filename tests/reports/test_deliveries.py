@@ -357,7 +357,8 @@ def test_a_submitted_rectification_reaches_the_inspector_and_the_inspection_squa
     with django_capture_on_commit_callbacks(execute=True):
         rectify(finding, by=squad[1])
     rectified = timezone.localtime(finding.rectifications.get().at, SHANGHAI)
-    line = f"【待核查】和平路 店外经营：和平中队已于 {rectified.month}月{rectified.day}日 {rectified:%H:%M} 整改，请核查销号。"
+    line = (f"【待核查】和平路 店外经营：和平中队已于 {rectified.month}月{rectified.day}日 {rectified:%H:%M} "
+            "整改，请核查销号。")
     link = f"http://127.0.0.1:8000/inspections/findings/{finding.pk}/"
     notice = Notice.objects.get(user=inspector)
     assert (notice.kind, notice.message, notice.url) == ("rectified", line, f"/inspections/findings/{finding.pk}/")

@@ -30,3 +30,19 @@ def post_json(url: str, payload: dict, *, headers: dict | None = None) -> tuple[
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         return Outcome.again(f"no answer: {type(reason).__name__}: {reason}")
+
+
+def read_answer(answered: tuple[int, str] | Outcome, field: str) -> Outcome | tuple[int, str, object]:
+    """A gateway's answer: an Outcome when it settles the matter (no answer, or a 5xx or 429, tried again),
+    else (status, the answer as the admin sees it, the JSON body's ``field`` or None)."""
+    if isinstance(answered, Outcome):
+        return answered
+    status, body = answered
+    answer = f"HTTP {status} {body.strip()}"
+    if status >= 500 or status == 429:
+        return Outcome.again(answer)
+    try:
+        code = json.loads(body).get(field)
+    except (ValueError, AttributeError):
+        code = None
+    return status, answer, code

@@ -15,14 +15,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 
 from campaign.core.channels.base import Message, Outcome
-from campaign.core.channels.http import post_json
+from campaign.core.channels.http import post_json, read_answer
 
 #: The errcode both robots answer when they are busy: try again.
 SYSTEM_BUSY = -1
@@ -30,16 +29,10 @@ SYSTEM_BUSY = -1
 
 def _robot_outcome(answered: tuple[int, str] | Outcome, *, rate_limited: int, rate_wait: float) -> Outcome:
     """Read a robot's answer: errcode 0 is sent; busy, rate-limited and 5xx are tried again; the rest fail."""
-    if isinstance(answered, Outcome):
-        return answered
-    status, body = answered
-    answer = f"HTTP {status} {body.strip()}"
-    if status >= 500 or status == 429:
-        return Outcome.again(answer)
-    try:
-        errcode = json.loads(body).get("errcode")
-    except (ValueError, AttributeError):
-        errcode = None
+    read = read_answer(answered, "errcode")
+    if isinstance(read, Outcome):
+        return read
+    status, answer, errcode = read
     if status == 200 and errcode == 0:
         return Outcome.ok(answer)
     if errcode == rate_limited:

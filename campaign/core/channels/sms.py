@@ -8,14 +8,13 @@ SDK would be one more small class with the same method.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from campaign.core.channels.base import Outcome
-from campaign.core.channels.http import post_json
+from campaign.core.channels.http import post_json, read_answer
 
 log = logging.getLogger("campaign.sms")
 
@@ -49,16 +48,10 @@ class HttpSMSBackend:
         answered = post_json(settings.SMS_HTTP_URL, {
             "mobile": mobile, "content": text, "sign_name": settings.SMS_SIGN_NAME,
         }, headers={"Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"})
-        if isinstance(answered, Outcome):
-            return answered
-        status, body = answered
-        answer = f"HTTP {status} {body.strip()}"
-        if status >= 500 or status == 429:
-            return Outcome.again(answer)
-        try:
-            code = json.loads(body).get("code")
-        except (ValueError, AttributeError):
-            code = None
+        read = read_answer(answered, "code")
+        if isinstance(read, Outcome):
+            return read
+        status, answer, code = read
         return Outcome.ok(answer) if status == 200 and code in (0, "0", "ok", "OK") else Outcome.refused(answer)
 
 
