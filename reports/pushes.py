@@ -55,7 +55,7 @@ def _message(title: str, line: str, url: str, mobiles=()) -> Message:
 def dispatch_line(finding) -> str:
     """整改通知 to the unit a finding was dispatched to: where, what, who found it, by when."""
     with translation.override(settings.LANGUAGE_CODE):
-        place = finding.site.name if finding.site_id else (finding.address or _("the reported spot"))
+        place = _place(finding)
         return _("[Rectification notice] %(place)s %(category)s (%(unit)s, %(tier)s): rectify by %(deadline)s.") % {
             "place": place, "category": finding.category.name, "unit": finding.reporter.unit.label,
             "tier": _(TIERS[finding.tier]), "deadline": when(finding.deadline)}
@@ -64,8 +64,7 @@ def dispatch_line(finding) -> str:
 def dispatch_message(finding, *, mobiles=()) -> Message:
     """:func:`dispatch_line` with the finding's link; ``mobiles`` are @-mentioned in a group."""
     with translation.override(settings.LANGUAGE_CODE):
-        url = absolute(reverse("inspections:finding_detail", args=[finding.pk]))
-        return _message(_("Rectification notice"), dispatch_line(finding), url, mobiles)
+        return finding_message(finding, _("Rectification notice"), dispatch_line(finding), mobiles=mobiles)
 
 
 def _place(finding) -> str:

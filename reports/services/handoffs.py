@@ -30,31 +30,24 @@ def announce_dispatch(*, finding_id: int) -> list[Delivery]:
                .filter(pk=finding_id).first())
     if finding is None or not finding.is_open:
         return []
-    leaders = _leaders(finding.responsible_unit_id)
-    key, url = f"finding:{finding.pk}:dispatched", reverse("inspections:finding_detail", args=[finding.pk])
-    line, to_person = pushes.dispatch_line(finding), pushes.dispatch_message(finding)
-    planned = []
-    for leader in leaders:
-        notice, created = notify(user=leader, kind=Notice.Kind.DISPATCHED, key=key, message=line, url=url,
-                                 day=timezone.localdate(finding.dispatched_at), push=to_person)
-        if created:
-            planned += list(notice.deliveries.all())
-    to_group = pushes.dispatch_message(finding, mobiles=[leader.phone for leader in leaders if leader.phone])
-    return planned + deliveries.plan_for_robots(key=key, unit_id=finding.responsible_unit_id, message=to_group)
+    line = pushes.dispatch_line(finding)
+    return _announce(
+        key=f"finding:{finding.pk}:dispatched", kind=Notice.Kind.DISPATCHED, line=line,
+        people=_leaders(finding.responsible_unit_id), day=timezone.localdate(finding.dispatched_at),
+        url=reverse("inspections:finding_detail", args=[finding.pk]), robots_of=finding.responsible_unit_id,
+        message=lambda mobiles=(): pushes.dispatch_message(finding, mobiles=mobiles))
 
 
 def _announce(*, key: str, people: list[User], kind: str, line: str, message, url: str, day,
-              robots_of: int | None) -> list[Delivery]:
+              robots_of: int) -> list[Delivery]:
     """Tell ``people`` (a notice each, pushed through their own channels) and the group robots of the unit
-    ``robots_of``, which @ those people by their mobile numbers."""
-    planned = []
+    ``robots_of``, which @ those people by their mobile numbers. ``message(mobiles=…)`` words the push."""
+    planned, to_person = [], message()
     for person in people:
         notice, created = notify(user=person, kind=kind, key=key, message=line, url=url, day=day,
-                                 push=message())
+                                 push=to_person)
         if created:
             planned += list(notice.deliveries.all())
-    if robots_of is None:
-        return planned
     to_group = message(mobiles=[person.phone for person in people if person.phone])
     return planned + deliveries.plan_for_robots(key=key, unit_id=robots_of, message=to_group)
 
