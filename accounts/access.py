@@ -33,7 +33,9 @@ def can_act_in_all_units(user) -> bool:
     return _is_signed_in(user) and (user.is_superuser or user.role in ACT_ANYWHERE_ROLES)
 
 
-def _subtree_q(user, field: str) -> Q:
+def in_own_subtree(user, field: str) -> Q:
+    """Rows whose ``field`` is the person's unit or a unit under it (one indexed prefix filter), whatever
+    their role: what they answer for, rather than what they may see."""
     if not _is_signed_in(user) or user.unit_id is None:
         return Q(pk__in=[])
     prefix = field + "__path__startswith" if field else "path__startswith"
@@ -44,7 +46,7 @@ def units_visible_to(user) -> QuerySet[Unit]:
     """The units whose lists ``user`` may read: all of them, or their own unit and its children."""
     if can_see_all_units(user):
         return Unit.objects.all()
-    return Unit.objects.filter(_subtree_q(user, ""))
+    return Unit.objects.filter(in_own_subtree(user, ""))
 
 
 def visible_unit_ids(user) -> list[int] | None:
@@ -68,7 +70,7 @@ def units_actionable_by(user) -> QuerySet[Unit]:
     if can_act_in_all_units(user):
         return Unit.objects.all()
     if _is_signed_in(user) and user.role == Role.SQUAD_LEADER:
-        return Unit.objects.filter(_subtree_q(user, ""))
+        return Unit.objects.filter(in_own_subtree(user, ""))
     return Unit.objects.none()
 
 
@@ -76,7 +78,7 @@ def restrict_to_units(queryset: QuerySet, user, *, unit_field: str = "unit") -> 
     """Narrow ``queryset`` to rows whose ``unit_field`` is a unit ``user`` may see."""
     if can_see_all_units(user):
         return queryset
-    return queryset.filter(_subtree_q(user, unit_field))
+    return queryset.filter(in_own_subtree(user, unit_field))
 
 
 def can_act_in_unit(user, unit: Unit | None) -> bool:

@@ -63,6 +63,11 @@ class Unit(models.Model):
         return self.name
 
     @property
+    def lineage_ids(self) -> list[int]:
+        """This unit's id and its ancestors', read off its path: the units it lies in or under."""
+        return [int(part) for part in self.path.split("/") if part]
+
+    @property
     def label(self) -> str:
         return self.short_name or self.name
 

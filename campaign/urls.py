@@ -9,6 +9,8 @@ from campaign import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("todo/", views.todo_page, name="todo"),
+    path("todo/count/", views.todo_count, name="todo_count"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("setup/", include("campaign.setup.urls")),

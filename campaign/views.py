@@ -7,24 +7,54 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.models import User
+from campaign.core import todo
 from campaign.core.navigation import entries
 from campaign.selectors import current_campaign, heartbeats
 
 log = logging.getLogger(__name__)
 
 
+#: The people whose home page is their day: the counts of their 待办, then its most urgent entries.
+DAY_ROLES = frozenset({User.Role.SQUAD_LEADER, User.Role.MEMBER, User.Role.INSPECTOR})
+#: How many entries the home page shows; the 待办 page has the rest.
+HOME_ENTRIES = 6
+#: How many entries each section of the 待办 page shows before linking to its whole list.
+SECTION_ENTRIES = 30
+
+
 @login_required
 def dashboard(request):
-    campaign = current_campaign()
-    return render(request, "campaign/dashboard.html", {
-        "campaign": campaign,
-        "entries": entries(request.user),
-    })
+    user, now = request.user, timezone.now()
+    context = {"campaign": current_campaign(), "entries": entries(user), "now": now}
+    if user.role in DAY_ROLES:
+        found = todo.sections(user, now, limit=HOME_ENTRIES)
+        context.update(show_day=True, totals=todo.totals(found), urgent=todo.most_urgent(found, HOME_ENTRIES))
+    return render(request, "campaign/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def todo_page(request):
+    now = timezone.now()
+    found = todo.sections(request.user, now, limit=SECTION_ENTRIES)
+    return render(request, "campaign/todo.html", {"sections": found, "totals": todo.totals(found), "now": now})
+
+
+@never_cache
+@require_GET
+def todo_count(request):
+    """The top bar's 待办 link with its count, which the page asks for again every 30 seconds."""
+    if not request.user.is_authenticated:
+        # Not the sign-in page, which the poll would paste into the top bar: 286 tells htmx to stop polling.
+        return HttpResponse(status=286)
+    return render(request, "partials/todo_link.html", {"todo_count": todo.count(request.user, timezone.now())})
 
 
 @never_cache

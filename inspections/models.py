@@ -30,6 +30,10 @@ class Tier(models.IntegerChoices):
     INTERNAL = 3, _("Tier 3 · squad's internal full inspection")
 
 
+#: The tiers' short names (一级督查 …), for a line where the whole label would not fit.
+TIER_NAMES = {Tier.BUREAU: _("Tier 1"), Tier.DIRECTED: _("Tier 2"), Tier.INTERNAL: _("Tier 3")}
+
+
 class Inspection(models.Model):
     """督查: one outing of one tier, with its inspectors, its targets and, at the end, its report."""
 
@@ -231,6 +235,11 @@ class Finding(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def place(self) -> str:
+        """Where it is, in words: its site, else the address it was given, else "the reported spot"."""
+        return self.site.name if self.site_id else (self.address or str(_("the reported spot")))
 
     @property
     def maps_url(self) -> str:

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from campaign.core.channels import Message
+from inspections.models import TIER_NAMES
 from reports.models import Notice
 
 Kind = Notice.Kind
@@ -33,8 +33,6 @@ CHANNELS: dict[str, tuple[bool, bool]] = {
 #: Notices whose SMS is sent through the person's quiet hours.
 URGENT = frozenset({Kind.ESCALATION})
 
-#: The tiers' short names (一级督查 …), translated where the message is worded.
-TIERS = {1: gettext_noop("Tier 1"), 2: gettext_noop("Tier 2"), 3: gettext_noop("Tier 3")}
 
 
 def absolute(path: str) -> str:
@@ -55,10 +53,9 @@ def _message(title: str, line: str, url: str, mobiles=()) -> Message:
 def dispatch_line(finding) -> str:
     """整改通知 to the unit a finding was dispatched to: where, what, who found it, by when."""
     with translation.override(settings.LANGUAGE_CODE):
-        place = _place(finding)
         return _("[Rectification notice] %(place)s %(category)s (%(unit)s, %(tier)s): rectify by %(deadline)s.") % {
-            "place": place, "category": finding.category.name, "unit": finding.reporter.unit.label,
-            "tier": _(TIERS[finding.tier]), "deadline": when(finding.deadline)}
+            "place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
+            "tier": str(TIER_NAMES[finding.tier]), "deadline": when(finding.deadline)}
 
 
 def dispatch_message(finding, *, mobiles=()) -> Message:
@@ -67,16 +64,12 @@ def dispatch_message(finding, *, mobiles=()) -> Message:
         return finding_message(finding, _("Rectification notice"), dispatch_line(finding), mobiles=mobiles)
 
 
-def _place(finding) -> str:
-    return finding.site.name if finding.site_id else (finding.address or _("the reported spot"))
-
-
 def rectified_line(finding, rectification) -> str:
     """待核查 to the inspector who logged the finding: the unit says it is done; go and look."""
     with translation.override(settings.LANGUAGE_CODE):
         return _("[Awaiting verification] %(place)s %(category)s: %(unit)s rectified it at %(time)s; "
                  "please verify.") % {
-            "place": _place(finding), "category": finding.category.name, "unit": finding.responsible_unit.label,
+            "place": finding.place, "category": finding.category.name, "unit": finding.responsible_unit.label,
             "time": when(rectification.at)}
 
 
@@ -86,7 +79,7 @@ def returned_line(finding, verification) -> str:
         reason = verification.note if len(verification.note) <= 60 else verification.note[:59] + "…"
         return _("[Returned for rework] %(place)s %(category)s (%(unit)s): %(reason)s Rectify again by "
                  "%(deadline)s.") % {
-            "place": _place(finding), "category": finding.category.name, "unit": finding.reporter.unit.label,
+            "place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
             "reason": reason.rstrip("。. ") + "。", "deadline": when(verification.new_deadline)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from campaign.models import Campaign
 from inspections.models import Finding
 from reports import indicators
 from reports.indicators import SquadGroups, Week, leaf_tasks
-from reports.models import Bulletin, Delivery, Meeting, MeetingPack, Notice, Robot
+from reports.models import AgendaItem, Bulletin, Delivery, Meeting, MeetingPack, Notice, Robot
 from tasks.models import Task
 
 #: Who reads bulletins (DESIGN.md section 6: leaders, squad leaders; admins publish; inspectors write the findings).
@@ -69,9 +69,22 @@ def can_read_meetings(user) -> bool:
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
-    if not can_read_meetings(user):
+    """Every meeting for leaders and admins; for anyone else the approved meetings they or their unit speak at,
+    so a squad leader reads the agenda they speak to."""
+    qs = Meeting.objects.select_related("campaign", "approved_by").order_by("-date")
+    if can_read_meetings(user):
+        return qs
+    if not (user.is_authenticated and user.is_active):
         return Meeting.objects.none()
-    return Meeting.objects.select_related("campaign", "approved_by").order_by("-date")
+    return qs.filter(Exists(speaking_items(user).filter(meeting=OuterRef("pk"))), status=Meeting.Status.APPROVED)
+
+
+def speaking_items(user) -> QuerySet[AgendaItem]:
+    """The agenda items ``user`` speaks to: named as the speaker, or a squad leader for their unit's item."""
+    mine = Q(speaker_id=user.pk)
+    if user.role == User.Role.SQUAD_LEADER and user.unit_id:
+        mine |= Q(unit_id=user.unit_id, speaker__isnull=True)
+    return AgendaItem.objects.filter(mine)
 
 
 def meeting_detail(user, pk: int) -> Meeting:

@@ -127,7 +127,6 @@ def bulletin_publish(request, pk: int):
 # --- meetings -------------------------------------------------------------------------------
 
 def _meeting_or_404(user, pk: int) -> Meeting:
-    _require(selectors.can_read_meetings(user), _("Only leaders and administrators see meetings."))
     try:
         return selectors.meeting_detail(user, pk)
     except Meeting.DoesNotExist as exc:
@@ -161,6 +160,7 @@ def meeting_detail(request, pk: int):
     return render(request, "reports/meeting_detail.html", {
         "meeting": meeting, "items": list(meeting.items.all()), "pack": selectors.latest_pack(meeting),
         "bulletins": selectors.month_bulletins(meeting), "can_manage": is_admin(request.user),
+        "can_list": selectors.can_read_meetings(request.user),
     })
 
 

@@ -125,5 +125,11 @@ def district(db):
     return seed_district(activity=False)
 
 
+@pytest.fixture
+def people(district):
+    """The demo district's people by username (squad1, member2, inspector1, leader …)."""
+    return district.people
+
+
 from tests.browser import browser_context_args, browser_page  # noqa: E402,F401  (fixtures for browser tests)
 from tests.fake_gateways import gateways  # noqa: E402,F401  (the fake 企业微信, 钉钉 and SMS gateway)

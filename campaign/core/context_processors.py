@@ -1,6 +1,10 @@
+import functools
+
 from django.conf import settings
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from campaign.core import todo
 from campaign.core.navigation import entries
 
 
@@ -11,5 +15,8 @@ def site(request):
 
 def navigation(request):
     user = getattr(request, "user", None)
+    if user is None:
+        return {"nav_entries": [], "todo_count": 0}
     # Lazy: a page without the top bar (a fragment, a redirect) never reads them.
-    return {"nav_entries": SimpleLazyObject(lambda: entries(user)) if user is not None else []}
+    return {"nav_entries": SimpleLazyObject(lambda: entries(user)),
+            "todo_count": functools.cache(lambda: todo.count(user, timezone.now()))}

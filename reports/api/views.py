@@ -54,7 +54,9 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Meeting.objects.none()
-        if not selectors.can_read_meetings(self.request.user):
+        # The list is for leaders and admins; a speaker reads the one approved meeting they speak at, and any
+        # other meeting is one they cannot see (404), as on the page.
+        if self.action == "list" and not selectors.can_read_meetings(self.request.user):
             raise ApiPermissionDenied("Only leaders and administrators see meetings.")
         return selectors.meetings_visible_to(self.request.user).prefetch_related("items__unit", "items__speaker")
 

@@ -115,10 +115,12 @@ def _count(client, url: str) -> int:
 
 @pytest.fixture
 def without_navigation(monkeypatch):
-    """The top bar's entries come from every app and are counted by their own tests; these count the page."""
+    """The top bar's entries and its 待办 count come from every app and are counted by their own tests (the
+    count in tests/campaign/test_todo.py); these count the page."""
     from campaign.core import context_processors
 
     monkeypatch.setattr(context_processors, "entries", lambda user: [])
+    monkeypatch.setattr(context_processors.todo, "count", lambda user, now: 0)
 
 
 # Every page starts with: the session, and the signed-in user with their unit (for the top bar).

@@ -13,11 +13,6 @@ pytestmark = pytest.mark.django_db
 FINDINGS = "/api/v1/findings/"
 
 
-@pytest.fixture
-def people(district):
-    return district.people
-
-
 def api(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)

@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 MENUS = ("site", "inspection", "point_type", "category", "responsible_unit")
 
 
-@pytest.fixture
-def people(district):
-    return district.people
-
-
 def _as_before(form: FindingForm) -> FindingForm:
     """The form as it was before its menus were written in Python: Django's Select over model instances."""
     for name in MENUS:

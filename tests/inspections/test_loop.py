@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(district):
-    return district.people
-
-
-@pytest.fixture
 def finding(people):
     return log_finding(by=people["inspector1"])
 

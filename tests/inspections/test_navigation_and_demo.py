@@ -13,11 +13,6 @@ from inspections.selectors import relapse_places, with_light
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people(district):
-    return district.people
-
-
 def _urls(user):
     return {e.url for e in app_entries(user)}
 

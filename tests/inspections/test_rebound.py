@@ -15,11 +15,6 @@ LAT, LON = Decimal("30.265000"), Decimal("120.150000")
 NEAR_LAT, FAR_LAT = LAT + Decimal("0.0004"), LAT + Decimal("0.0006")
 
 
-@pytest.fixture
-def people(district):
-    return district.people
-
-
 def _closed(people, **kw):
     return closed_finding(by=people["inspector1"], squad_leader=people["squad1"], **kw)
 

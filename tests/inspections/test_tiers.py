@@ -12,11 +12,6 @@ from tests.inspections.factories import log_finding
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people(district):
-    return district.people
-
-
 def _start(by, tier, **kw):
     kw.setdefault("topic", "背街小巷专项督查")
     kw.setdefault("date", timezone.localdate())

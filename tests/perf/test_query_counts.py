@@ -28,32 +28,32 @@ from tasks.models import Task, TaskUpdate
 SMALL, LARGE = 0.002, 0.01
 
 # Per page, with the reference data (campaigns, unit tree) cached, as it is but for a moment after it
-# changes. Every page: session, user (+ their unit).
+# changes. Every page: session, user (+ their unit); every full page: the top bar's 待办 count.
 EXPECTED = {
     # count, the rows (+unit, people, parent), their standards, filter menus (units, people, standards),
     # the unread count.
-    "squad list": 9,
+    "squad list": 10,
     # task (+unit, parents), its campaign, the responsible person, standards, the history (+people) and its
     # attachments, assignable people for the form, the unread count.
-    "task page": 10,
+    "task page": 11,
     # count, filter menus (units, categories), the rows (+category, major, unit, reporter, site), the unread
     # count.
-    "findings list": 7,
+    "findings list": 8,
     # finding (+everything shown), photos, rectifications and their photos, verifications, relapses here,
     # the unread count.
-    "finding page": 9,
+    "finding page": 10,
     # the ?unit= filter's unit, count, the rows (+unit, people), their standards.
     "api tasks": 6,
     # the ?unit= filter's unit, count, the rows, photos, rectifications, verifications.
     "api findings": 8,
     # the bulletin, the unread count; its body was rendered once, when first read.
-    "bulletin page": 4,
+    "bulletin page": 5,
     # the standards, one row per (standard, task) with the task's columns, the unit labels, the people named,
     # the unread count.
-    "coverage page": 7,
+    "coverage page": 8,
     # a check item (none asked for), the categories, the unread count; the menus' plain values: sites (+unit),
     # open inspections, point types, units.
-    "finding form": 9,
+    "finding form": 10,
     # the unit tree (once, for tasks and findings), one grouped aggregate per table and gauge level,
     # the previous bulletin, the whole-district row, relapse places, and the trend: two aggregates per
     # campaign week (26 weeks here at every scale) — never one per row.

@@ -171,8 +171,8 @@ def test_the_robot_list_costs_the_same_for_2_and_8_robots(admin_client, squads, 
     _robots_with_log(n, squads)
     admin_client.get(reverse("reports:robots"))
     # session, user (with unit), the robots with their units and week's counts in one query, the top bar's
-    # unread reminders
-    with django_assert_num_queries(4):
+    # unread reminders and 待办 count
+    with django_assert_num_queries(5):
         response = admin_client.get(reverse("reports:robots"))
     assert text(response).count("data-robot=") == n
 
@@ -183,8 +183,8 @@ def test_a_robots_page_costs_the_same_whatever_its_log(admin_client, squads, n, 
     for j in range(n):
         deliveries.plan_for_robot(key=f"more{j}", robot=robot, message=robot_message(j))
     admin_client.get(reverse("reports:robot", args=[robot.pk]))
-    # session, user (with unit), the robot (with its unit), its log, the top bar's unread reminders
-    with django_assert_num_queries(5):
+    # session, user (with unit), the robot (with its unit), its log, the top bar's unread reminders and 待办 count
+    with django_assert_num_queries(6):
         response = admin_client.get(reverse("reports:robot", args=[robot.pk]))
     assert text(response).count("data-delivery=") == 3 + n
 
@@ -195,7 +195,7 @@ def test_the_delivery_list_costs_the_same_for_few_and_many(admin_client, squads,
     url = reverse("reports:deliveries") + "?status=pending"
     admin_client.get(url)
     # session, user (with unit), the count for the pager, the page's rows with their robots, units and people,
-    # the top bar's unread reminders
-    with django_assert_num_queries(5):
+    # the top bar's unread reminders and 待办 count
+    with django_assert_num_queries(6):
         response = admin_client.get(url)
     assert text(response).count("data-delivery=") == 3 * n

@@ -126,8 +126,9 @@ def test_coverage_costs_the_same_queries_for_one_task_as_for_many(client, campai
     def read():
         cache.clear()  # the campaigns (cached reference data) read once, as they are but just after a change
         assert client.get(reverse("tasks:coverage")).status_code == 200
-        # Session, user; the standards, the (standard, task) rows, the unit labels, the people; the unread count.
-        with django_assert_num_queries(7):
+        # Session, user; the standards, the (standard, task) rows, the unit labels, the people; the unread count
+        # and the 待办 count.
+        with django_assert_num_queries(8):
             assert client.get(reverse("tasks:coverage")).status_code == 200
 
     read()

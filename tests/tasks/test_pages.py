@@ -302,8 +302,9 @@ def test_list_page_query_count_is_the_same_for_5_and_50_tasks(client, campaign, 
     # (units, people, standards), the page of tasks with unit, person and parent, their standards; plus
     # whatever the shared layout asks (e.g. unread notices) — the same whatever the number of tasks.
     assert len(five) == len(fifty)
-    # The pager's count, the standards offered in the filter (those with tasks), the page (one joined query).
-    assert len([sql for sql in fifty if '"tasks_task"' in sql]) == 3
+    # The pager's count, the standards offered in the filter (those with tasks), the page (one joined query),
+    # and the top bar's 待办 count (tasks of mine among its parts).
+    assert len([sql for sql in fifty if '"tasks_task"' in sql]) == 4
     # Standards of the listed tasks: one prefetch query.
     assert len([sql for sql in fifty if '"tasks_task_standards"."task_id") AS' in sql]) == 1
 

@@ -1,0 +1,126 @@
+"""What findings ask of a person (campaign.core.todo): rectify what was dispatched to my unit, rework what was
+returned, verify what was rectified.
+
+The scopes follow ``rules.can_rectify`` and ``rules.can_verify``, in SQL: an entry appears only for a
+person who may do its action, and leaves when anyone has done it (the status moves on).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.access import in_own_subtree
+from accounts.models import Unit, User
+from campaign.core import todo
+from inspections.models import TIER_NAMES, Finding, Tier
+
+Role = User.Role
+Status = Finding.Status
+
+TITLES = {
+    "rectify": gettext_lazy("Findings to rectify"),
+    "rework": gettext_lazy("Returned for rework"),
+    "verify": gettext_lazy("Rectifications awaiting my verification"),
+}
+
+
+def _answers_for_findings(user) -> bool:
+    """A squad leader or member of a unit that is not the bureau itself (``rules.can_rectify``)."""
+    return (user.role in (Role.SQUAD_LEADER, Role.MEMBER) and bool(user.unit_id)
+            and user.unit.kind != Unit.Kind.BUREAU)
+
+
+def _scopes(user) -> dict[str, Q]:
+    """Each section's rows as a condition; a section ``user`` has no part in is left out."""
+    scopes = {}
+    if _answers_for_findings(user):
+        units = in_own_subtree(user, "responsible_unit")
+        scopes["rectify"] = Q(status=Status.DISPATCHED) & units
+        scopes["rework"] = Q(status=Status.RETURNED) & units
+    # The reporter verifies their own; the inspection squad is the verifier of tiers 2 and 3 (a tier-3
+    # inspector's own squad may not verify itself); never anyone of the responsible unit.
+    verifier = Q(reporter_id=user.pk)
+    if user.role == Role.INSPECTOR:
+        verifier |= Q(tier__in=[Tier.DIRECTED, Tier.INTERNAL])
+    verify = Q(status=Status.RECTIFIED) & verifier
+    # ``rules.belongs_to_unit``: the person's unit is the responsible unit or lies under it.
+    if user.unit_id:
+        verify &= ~Q(responsible_unit_id__in=user.unit.lineage_ids)
+    scopes["verify"] = verify
+    return scopes
+
+
+def _urgency(now: datetime.datetime) -> dict[str, Q]:
+    return {todo.OVERDUE: Q(deadline__lte=now), todo.DUE_SOON: Q(deadline__gt=now, yellow_at__lte=now)}
+
+
+class Findings:
+    def pending(self, user, now: datetime.datetime) -> QuerySet[Finding]:
+        either = Q()
+        for scope in _scopes(user).values():
+            either |= scope
+        return Finding.objects.filter(either)
+
+    def sections(self, user, now: datetime.datetime, limit: int) -> list[todo.Section]:
+        scopes = _scopes(user)
+        if not scopes:
+            return []
+        urgency = _urgency(now)
+        counts = {}
+        for key, scope in scopes.items():
+            counts[f"{key}_total"] = Count("pk", filter=scope)
+            if key != "verify":  # a rectification waits for a verifier; its deadline was the unit's
+                counts[f"{key}_overdue"] = Count("pk", filter=scope & urgency[todo.OVERDUE])
+                counts[f"{key}_due_soon"] = Count("pk", filter=scope & urgency[todo.DUE_SOON])
+        figures = Finding.objects.aggregate(**counts)
+        found = []
+        for key, scope in scopes.items():
+            total = figures[f"{key}_total"]
+            section = todo.Section(key=f"findings_{key}", title=str(TITLES[key]), total=total,
+                                   overdue=figures.get(f"{key}_overdue") or 0,
+                                   due_soon=figures.get(f"{key}_due_soon") or 0)
+            if total:
+                section.entries = [_entry(key, f, now) for f in _rows(scope, key)[:limit]]
+                section.more_url = _more_url(key)
+            found.append(section)
+        return found
+
+
+def _rows(scope: Q, key: str) -> QuerySet[Finding]:
+    order = ("rectified_at", "pk") if key == "verify" else ("deadline", "pk")
+    return (Finding.objects.filter(scope).select_related("category", "responsible_unit", "site")
+            .only("tier", "address", "deadline", "yellow_at", "rectified_at", "status", "site__name",
+                  "category__name", "responsible_unit__name", "responsible_unit__short_name")
+            .order_by(*order))
+
+
+def _entry(key: str, finding: Finding, now: datetime.datetime) -> todo.Entry:
+    title = f"#{finding.pk} {finding.category.name}"
+    # Where, and which tier found it; a verifier also needs whose rectification it is.
+    detail = [finding.place, str(TIER_NAMES[finding.tier])]
+    # Straight to the form of the action on the finding's page.
+    url = reverse("inspections:finding_detail", args=[finding.pk]) + ("#verify" if key == "verify" else "#rectify")
+    if key == "verify":
+        detail.insert(1, finding.responsible_unit.label)
+        return todo.Entry(title=title, detail=" · ".join(detail), url=url, since=finding.rectified_at,
+                          action=_("Verify"),
+                          sort_key=finding.rectified_at.timestamp() if finding.rectified_at else 0.0)
+    if finding.deadline <= now:
+        urgency = todo.OVERDUE
+    elif finding.yellow_at <= now:
+        urgency = todo.DUE_SOON
+    else:
+        urgency = todo.OPEN
+    return todo.Entry(title=title, detail=" · ".join(detail), url=url, urgency=urgency, due=finding.deadline,
+                      action=_("Rework") if key == "rework" else _("Rectify"), sort_key=finding.deadline.timestamp())
+
+
+def _more_url(key: str) -> str:
+    if key == "verify":
+        return reverse("inspections:finding_list") + "?status=" + Status.RECTIFIED
+    return reverse("inspections:unit_findings")
