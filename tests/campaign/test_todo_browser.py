@@ -10,7 +10,7 @@ from accounts.models import User
 from inspections.models import Finding
 from reports.models import Robot
 from tests.browser import PHONE, screenshot, sign_in
-from tests.journeys.conftest import HERE, fits_the_screen, jpeg
+from tests.journeys.conftest import HERE, fill_a_finding, fits_the_screen, jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,12 +39,7 @@ def test_a_logged_finding_reaches_the_squad_leaders_todo_without_a_reload(live_s
 
     inspector = leader.context.browser.new_context(**PHONE_ON_THE_STREET).new_page()  # a second phone
     sign_in(inspector, live_server, "inspector1")
-    inspector.goto(f"{live_server.url}/inspections/findings/new/")
-    expect(inspector.locator("#id_latitude")).to_have_value("30.265100")
-    inspector.set_input_files("#id_photos", [jpeg("street.jpg")])
-    inspector.select_option("#id_category", label="店外经营")
-    inspector.fill("#id_description", "商户店外摆放货架，占用人行道")
-    expect(inspector.locator("#id_responsible_unit")).to_have_value(str(first_squad.pk))
+    fill_a_finding(inspector, live_server, first_squad)
     inspector.click("#finding-form button[type=submit]")
     inspector.wait_for_url(re.compile(r"/inspections/findings/\d+/$"))
     finding = Finding.objects.get()
@@ -52,7 +47,8 @@ def test_a_logged_finding_reaches_the_squad_leaders_todo_without_a_reload(live_s
     # The leader's page was not reloaded: the top bar asks again within 30 seconds.
     expect(leader.locator("#todo-link .count")).to_have_text("1", timeout=40_000)
     (message,) = gateways.messages()
-    assert f"#{finding.pk}" in message["text"]["content"] or "店外经营" in message["text"]["content"]
+    content = message["text"]["content"]
+    assert "店外经营" in content and f"/inspections/findings/{finding.pk}/" in content  # what, and the link
 
     leader.click("#todo-link")
     leader.wait_for_url(f"{live_server.url}/todo/")

@@ -38,6 +38,20 @@ def fits_the_screen(page) -> bool:
     return page.locator("html").evaluate("el => el.scrollWidth") <= page.viewport_size["width"]
 
 
+def fill_a_finding(page, live_server, unit) -> None:
+    """inspector1's finding form, filled as on the street: a photo, the phone's location, 店外经营; the form
+    proposes ``unit`` and a deadline. Not sent."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/inspections/findings/new/")
+    expect(page.locator("#id_latitude")).to_have_value("30.265100")  # filled from the granted geolocation
+    page.set_input_files("#id_photos", [jpeg("street.jpg")])
+    page.select_option("#id_category", label="店外经营")
+    page.fill("#id_description", "商户店外摆放货架，占用人行道")
+    expect(page.locator("#id_responsible_unit")).to_have_value(str(unit.pk))  # proposed from the location
+    expect(page.locator("#id_deadline")).not_to_have_value("")
+
+
 def jpeg(name: str, color=(60, 120, 180)) -> dict:
     """A phone-camera-sized JPEG as Playwright's set_input_files takes it."""
     from tests.tasks.factories import photo

@@ -7,7 +7,7 @@ import pytest
 
 from inspections.models import Finding
 from tests.browser import sign_in
-from tests.journeys.conftest import fits_the_screen, jpeg, shot, switch_user
+from tests.journeys.conftest import fill_a_finding, fits_the_screen, jpeg, shot, switch_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,13 +19,7 @@ def test_a_finding_goes_round_the_closed_loop(live_server, browser_page, distric
     first_squad = district.squads[0]
 
     sign_in(page, live_server, "inspector1")
-    page.goto(f"{live_server.url}/inspections/findings/new/")
-    expect(page.locator("#id_latitude")).to_have_value("30.265100")  # filled from the granted geolocation
-    page.set_input_files("#id_photos", [jpeg("street.jpg")])
-    page.select_option("#id_category", label="店外经营")
-    page.fill("#id_description", "商户店外摆放货架，占用人行道")
-    expect(page.locator("#id_responsible_unit")).to_have_value(str(first_squad.pk))  # proposed from the location
-    expect(page.locator("#id_deadline")).not_to_have_value("")
+    fill_a_finding(page, live_server, first_squad)
     assert fits_the_screen(page)
     shot(page, "b-finding-new")
     page.click("#finding-form button[type=submit]")
