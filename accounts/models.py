@@ -44,6 +44,12 @@ class Unit(models.Model):
         _("boundary"), default=list, blank=True,
         help_text=_("Jurisdiction boundary as a list of [latitude, longitude] points."),
     )
+    supervisor = models.ForeignKey(
+        "User", verbose_name=_("supervising leader"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="supervised_units", limit_choices_to={"role": "leader"},
+        help_text=_("The bureau leader in charge of this unit (分管领导; for the bureau itself, its head): "
+                    "long-overdue findings of the unit are escalated to them, then to the bureau's head."),
+    )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
 

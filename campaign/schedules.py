@@ -17,6 +17,8 @@ def beat_schedule() -> dict:
         "flush-outbox": {"task": "campaign.jobs.flush_outbox", "schedule": timedelta(minutes=1)},
         # deliveries waiting for their next try whose own job is not coming (jobs in-process, a lost job)
         "deliver-due": {"task": "reports.jobs.deliver_due", "schedule": timedelta(minutes=1)},
+        # a finding's light turning yellow (80 % of its time) or red reaches its unit within minutes
+        "light-tick": {"task": "reports.jobs.light_tick", "schedule": timedelta(minutes=5)},
         "bulletin-tick": {"task": "reports.jobs.bulletin_tick", "schedule": crontab(minute=0)},
         "meeting-tick": {"task": "reports.jobs.meeting_tick", "schedule": crontab(hour=7, minute=30)},
         "reminders": {"task": "reports.jobs.send_reminders", "schedule": crontab(hour=8, minute=15)},

@@ -325,6 +325,7 @@ def finding_close(*, finding: Finding, by, note: str = "", expected_version: int
     verification = Verification.objects.create(finding=finding, by=by, result=Verification.Result.CLOSED,
                                                note=(note or "").strip(), at=now)
     finding.save(update_fields=rules.mark_closed(finding, at=now))
+    outbox.enqueue("reports.jobs.announce_closed", verification.pk)  # the unit hears it is finished
     return verification
 
 

@@ -119,6 +119,30 @@ def announce_returned(verification_id: int) -> int:
     return len(services.announce_returned(verification_id=verification_id))
 
 
+@shared_task(name="reports.jobs.announce_closed", acks_late=True)
+def announce_closed(verification_id: int) -> int:
+    """Queued through the outbox when a finding is closed (销号): the unit hears it is finished."""
+    return len(services.announce_closed(verification_id=verification_id))
+
+
+@shared_task(name="reports.jobs.announce_bulletin", acks_late=True)
+def announce_bulletin(bulletin_id: int) -> int:
+    """Queued through the outbox when a bulletin is published: the leaders' group and each squad's own line."""
+    return len(services.announce_bulletin(bulletin_id=bulletin_id))
+
+
+@shared_task(name="reports.jobs.announce_speakers", acks_late=True)
+def announce_speakers(meeting_id: int) -> int:
+    """Queued through the outbox when an agenda is approved: each speaker hears what they speak on."""
+    return len(services.announce_speakers(meeting_id=meeting_id))
+
+
+@shared_task(name="reports.jobs.light_tick")
+def light_tick() -> int:
+    """Every five minutes: findings whose light turned yellow or red, and long-overdue ones up the chain."""
+    return len(services.sweep_lights())
+
+
 @shared_task(name="reports.jobs.deliver", acks_late=True)
 def deliver(delivery_id: int) -> str | None:
     """Send one delivery; when it must wait (quiet hours, a full robot window, a failed try) the service queues

@@ -186,6 +186,10 @@ class Notice(models.Model):
         DISPATCHED = "dispatched", _("Finding dispatched")
         RECTIFIED = "rectified", _("Rectification to verify")
         RETURNED = "returned", _("Returned for rework")
+        CLOSED = "closed", _("Finding closed")
+        YELLOW = "yellow", _("Deadline near (yellow light)")
+        RED = "red", _("Deadline passed (red light)")
+        SPEAKING = "speaking", _("Speaking at the meeting")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from campaign.core.channels import Message
 from inspections.models import TIER_NAMES
@@ -20,13 +21,16 @@ from reports.models import Notice
 
 Kind = Notice.Kind
 
-#: Which notices go out by (SMS, email). Hand-offs go both ways as they happen. The daily reminders
-#: (overdue, due soon) stay in the app and the one daily email digest, so nobody gets a text per item
-#: every morning; an escalation is sent by SMS, through quiet hours. Bulletins are emailed with their PDF.
+#: Which notices go out by (SMS, email). Hand-offs that ask for action go both ways as they happen; a red
+#: light and an escalation by SMS (an escalation through quiet hours). The daily reminders (overdue, due
+#: soon), a yellow light and a close stay in the app, the unit's group and the one daily email digest, so
+#: nobody gets a text per item every morning. Bulletins are emailed with their PDF.
 CHANNELS: dict[str, tuple[bool, bool]] = {
     Kind.DISPATCHED: (True, True),
     Kind.RECTIFIED: (True, True),
     Kind.RETURNED: (True, True),
+    Kind.RED: (True, False),
+    Kind.SPEAKING: (True, True),
     Kind.TASK: (True, True),
     Kind.ESCALATION: (True, False),
 }
@@ -45,9 +49,12 @@ def when(moment: datetime.datetime) -> str:
     return _("%(month)s/%(day)s %(time)s") % {"month": local.month, "day": local.day, "time": f"{local:%H:%M}"}
 
 
-def _message(title: str, line: str, url: str, mobiles=()) -> Message:
-    return Message(title=title, text=_("%(line)s View: %(url)s") % {"line": line, "url": url},
-                   markdown=f"{line}[{_('View')}]({url})", mobiles=tuple(mobiles))
+def line_message(title: str, line: str, url: str, mobiles=()) -> Message:
+    """``line`` and the link to ``url``, as a text (SMS, email, a robot that @s) and as markdown."""
+    url = absolute(url)
+    with translation.override(settings.LANGUAGE_CODE):
+        return Message(title=str(title), text=_("%(line)s View: %(url)s") % {"line": line, "url": url},
+                       markdown=f"{line}[{_('View')}]({url})", mobiles=tuple(mobiles))
 
 
 def dispatch_line(finding) -> str:
@@ -56,12 +63,6 @@ def dispatch_line(finding) -> str:
         return _("[Rectification notice] %(place)s %(category)s (%(unit)s, %(tier)s): rectify by %(deadline)s.") % {
             "place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
             "tier": str(TIER_NAMES[finding.tier]), "deadline": when(finding.deadline)}
-
-
-def dispatch_message(finding, *, mobiles=()) -> Message:
-    """:func:`dispatch_line` with the finding's link; ``mobiles`` are @-mentioned in a group."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return finding_message(finding, _("Rectification notice"), dispatch_line(finding), mobiles=mobiles)
 
 
 def rectified_line(finding, rectification) -> str:
@@ -83,11 +84,57 @@ def returned_line(finding, verification) -> str:
             "reason": reason.rstrip("。. ") + "。", "deadline": when(verification.new_deadline)}
 
 
+def closed_line(finding, verification) -> str:
+    """销号 to the unit: the inspector saw the rectification hold; the finding is finished and counted."""
+    with translation.override(settings.LANGUAGE_CODE):
+        on_time = pgettext("rectified …", "on time") if finding.closed_on_time else pgettext("rectified …", "late")
+        return _("[Closed] %(place)s %(category)s (%(unit)s, %(tier)s): verified and closed at %(time)s, "
+                 "rectified %(on_time)s.") % {
+            "place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
+            "tier": str(TIER_NAMES[finding.tier]), "time": when(verification.at), "on_time": on_time}
+
+
+def yellow_line(finding, now: datetime.datetime) -> str:
+    """黄灯 to the unit: 80 % of its time is gone."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("[Deadline near] %(place)s %(category)s (%(unit)s, %(tier)s): %(left)s left, rectify by "
+                 "%(deadline)s.") % {
+            "place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
+            "tier": str(TIER_NAMES[finding.tier]), "left": hours(finding.deadline - now),
+            "deadline": when(finding.deadline)}
+
+
+def red_line(finding) -> str:
+    """红灯 to the unit: the deadline has passed and it is still open."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("[Deadline passed] %(place)s %(category)s (%(unit)s, %(tier)s): not rectified by %(deadline)s; "
+                 "rectify at once.") % {
+            "place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
+            "tier": str(TIER_NAMES[finding.tier]), "deadline": when(finding.deadline)}
+
+
+def escalation_line(finding, now: datetime.datetime) -> str:
+    """督办 to a leader up the chain: whose finding, how late."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("[Escalation] %(place)s %(category)s of %(unit)s is %(days)s days past its deadline "
+                 "(%(deadline)s) and still open; please press for it.") % {
+            "place": finding.place, "category": finding.category.name, "unit": finding.responsible_unit.name,
+            "days": (now - finding.deadline).days, "deadline": when(finding.deadline)}
+
+
+def hours(left: datetime.timedelta) -> str:
+    """剩余时间 in whole hours, or minutes under one hour."""
+    minutes = max(0, int(left.total_seconds() // 60))
+    if minutes < 60:
+        return _("%(n)s minutes") % {"n": minutes}
+    return _("%(n)s hours") % {"n": minutes // 60}
+
+
 def finding_message(finding, title: str, line: str, *, mobiles=()) -> Message:
     """A hand-off's ``line`` with the finding's link; ``mobiles`` are @-mentioned in a group."""
     with translation.override(settings.LANGUAGE_CODE):
         url = absolute(reverse("inspections:finding_detail", args=[finding.pk]))
-        return _message(title, line, url, mobiles)
+        return line_message(title, line, url, mobiles)
 
 
 def notice_message(notice: Notice) -> Message:
@@ -96,11 +143,64 @@ def notice_message(notice: Notice) -> Message:
         title = str(Kind(notice.kind).label)
         # One full stop, whichever way the notice's own text ends, before the link.
         line = _("[%(title)s] %(message)s.") % {"title": title, "message": notice.message.rstrip("。. ")}
-        return _message(title, line, absolute(notice.url))
+        return line_message(title, line, absolute(notice.url))
 
 
 def robot_test_message(robot, *, by) -> Message:
     with translation.override(settings.LANGUAGE_CODE):
         line = _("[Test message] 百日攻坚 reaches %(group)s. Sent by %(person)s at %(time)s.") % {
             "group": robot.name, "person": by.display_name, "time": when(timezone.now())}
-        return _message(_("Test message"), line, absolute(reverse("reports:robot", args=[robot.pk])))
+        return line_message(_("Test message"), line, absolute(reverse("reports:robot", args=[robot.pk])))
+
+
+def _rank_move(change: int | None) -> str:
+    if change is None:
+        return ""
+    if change == 0:
+        return _("unchanged")
+    return ("↑%d" if change > 0 else "↓%d") % abs(change)
+
+
+def bulletin_message(bulletin, *, url: str, row: dict | None = None) -> Message:
+    """周通报 for a group: the district's figures for the leaders' group, or one squad's own ``row``."""
+    with translation.override(settings.LANGUAGE_CODE):
+        figures = bulletin.figures
+        head = _("[Weekly bulletin] No. %(n)s (%(start)s–%(end)s)") % {
+            "n": bulletin.number, "start": _day(bulletin.week_start), "end": _day(bulletin.week_end)}
+        if row is None:
+            overall = figures.get("overall", {})
+            best = figures["units"][0]["unit"] if figures.get("units") else "—"
+            line = _("%(head)s is out: rectified on time %(rate)s%% across the district, open past deadline "
+                     "%(open)s; first: %(best)s.") % {
+                "head": head, "rate": _percent(overall.get("rates", {}).get("rectification_on_time")),
+                "open": overall.get("open_past_deadline", 0), "best": best}
+        else:
+            move = _rank_move(row.get("rank_change"))
+            line = _("%(head)s: %(unit)s ranks %(rank)s of %(count)s this week%(move)s; rectified on time "
+                     "%(rate)s%%; open past deadline %(open)s.") % {
+                "head": head, "unit": row["unit"], "rank": row["rank"], "count": len(figures["units"]),
+                "move": (_(", %(move)s") % {"move": move}) if move else "",
+                "rate": _percent(row["rates"]["rectification_on_time"]),
+                "open": row.get("open_past_deadline", 0)}
+        return line_message(_("Weekly bulletin"), line, url)
+
+
+def speaking_line(meeting, items) -> str:
+    """会议发言 to a speaker: which meeting, when and where, and each item they speak to, with its minutes."""
+    with translation.override(settings.LANGUAGE_CODE):
+        spoken = _("; ").join(_("%(kind)s “%(title)s” (%(minutes)s min)") % {
+            "kind": item.get_kind_display(), "title": item.title, "minutes": item.minutes} for item in items)
+        if meeting.location:
+            when_where = _("%(date)s, %(place)s") % {"date": _day(meeting.date), "place": meeting.location}
+        else:
+            when_where = _day(meeting.date)
+        return _("[Speaking at the meeting] %(title)s (%(when)s): please speak on %(items)s.") % {
+            "title": meeting.title, "when": when_where, "items": spoken}
+
+
+def _day(date: datetime.date) -> str:
+    return _("%(month)s/%(day)s") % {"month": date.month, "day": date.day}
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value:g}"

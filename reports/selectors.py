@@ -213,12 +213,8 @@ def squad_leader_of(unit_id: int) -> User | None:
     return User.objects.filter(unit_id=unit_id, role=User.Role.SQUAD_LEADER, is_active=True).first()
 
 
-def open_items_for_reminders(campaign: Campaign, today: datetime.date) -> tuple[QuerySet[Task], QuerySet[Finding]]:
-    """Tasks overdue or due within ``due_soon_days``, and open findings past or near their deadline."""
+def open_tasks_for_reminders(campaign: Campaign, today: datetime.date) -> QuerySet[Task]:
+    """Tasks overdue or due within ``due_soon_days``. (Findings are announced as their lights change.)"""
     soon = today + datetime.timedelta(days=campaign.due_soon_days)
-    tasks = (Task.objects.filter(campaign=campaign, deadline__lte=soon).exclude(status=Task.Status.DONE)
-             .select_related("responsible", "supervisor", "unit", "unit__parent"))
-    now = timezone.now()
-    findings = (Finding.objects.filter(campaign=campaign, status__in=indicators.OPEN)
-                .filter(Q(deadline__lt=now) | Q(yellow_at__lte=now)).select_related("responsible_unit", "category"))
-    return tasks, findings
+    return (Task.objects.filter(campaign=campaign, deadline__lte=soon).exclude(status=Task.Status.DONE)
+            .select_related("responsible", "supervisor", "unit__supervisor", "unit__parent"))

@@ -64,6 +64,9 @@ def _organisation(plan: Plan, rng: random.Random, now: datetime.datetime) -> Bui
         people[f"members:{squad.pk}"].append(person(f"member{m + 1}", squad, User.Role.MEMBER, title="队员",
                                                     is_tier3_inspector=first_of_squad))
     User.objects.bulk_create(users, batch_size=bulk.BATCH)
+    head, deputy = people["leaders"]
+    Unit.objects.filter(pk=bureau.pk).update(supervisor=head)
+    Unit.objects.filter(pk__in=[squad.pk for squad in squads]).update(supervisor=deputy)
     built.counts.update(units=3 + len(squads), people=len(users))
     return built
 

@@ -65,7 +65,8 @@ class UnitForm(forms.ModelForm):
 
     class Meta:
         model = Unit
-        fields = ["code", "name", "short_name", "kind", "parent", "jurisdiction", "boundary", "sort_order"]
+        fields = ["code", "name", "short_name", "kind", "parent", "supervisor", "jurisdiction", "boundary",
+                  "sort_order"]
         widgets = {
             "jurisdiction": forms.Textarea(attrs={"rows": 3}),
             "sort_order": _number(),

@@ -7,7 +7,15 @@ rows, and the models' named unique constraints are the backstop.
 
 from reports.services.bulletins import previous_iso_week, publish_bulletin, regenerate_bulletin, write_bulletin
 from reports.services.deliveries import deliver, deliver_due, delivery_resend
-from reports.services.handoffs import announce_dispatch, announce_rectified, announce_returned
+from reports.services.handoffs import (
+    announce_bulletin,
+    announce_closed,
+    announce_dispatch,
+    announce_rectified,
+    announce_returned,
+    announce_speakers,
+    sweep_lights,
+)
 from reports.services.meetings import (
     approve_meeting,
     build_pack,
@@ -20,9 +28,9 @@ from reports.services.notices import email_notice_digests, mark_notices_read, no
 from reports.services.robots import robot_save, robot_send_test
 
 __all__ = [
-    "announce_dispatch", "announce_rectified", "announce_returned", "approve_meeting", "build_pack", "deliver",
-    "deliver_due", "delivery_resend",
+    "announce_bulletin", "announce_closed", "announce_dispatch", "announce_rectified", "announce_returned",
+    "announce_speakers", "approve_meeting", "build_pack", "deliver", "deliver_due", "delivery_resend",
     "email_notice_digests", "mark_notices_read", "notify", "notify_task_change", "previous_iso_week",
     "propose_meeting", "publish_bulletin", "regenerate_bulletin", "remind", "request_pack", "robot_save",
-    "robot_send_test", "set_pack_progress", "update_agenda", "write_bulletin",
+    "robot_send_test", "set_pack_progress", "sweep_lights", "update_agenda", "write_bulletin",
 ]

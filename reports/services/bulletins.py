@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import is_admin
 from accounts.models import User
+from campaign.core import outbox
 from campaign.models import Campaign
 from reports import documents
 from reports.figures import bulletin_figures, issue_number
@@ -87,6 +88,7 @@ def publish_bulletin(*, bulletin: Bulletin, by: User | None, email: bool = True)
     bulletin.refresh_from_db()
     if updated:
         _notify_readers(bulletin)
+        outbox.enqueue("reports.jobs.announce_bulletin", bulletin.pk)  # the leaders' and each squad's group
         if email:
             transaction.on_commit(lambda: _email_bulletin(bulletin))
     return bulletin

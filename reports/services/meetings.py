@@ -118,6 +118,7 @@ def approve_meeting(*, meeting: Meeting, by: User) -> Meeting:
     meeting.status = Meeting.Status.APPROVED
     meeting.approved_by, meeting.approved_at = by, timezone.now()
     meeting.save(update_fields=["status", "approved_by", "approved_at"])
+    outbox.enqueue("reports.jobs.announce_speakers", meeting.pk)  # each speaker hears what they speak on
     return meeting
 
 

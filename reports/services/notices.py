@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Unit, User
 from campaign.core.channels import Message
 from campaign.models import Campaign
 from reports.models import Notice
-from reports.selectors import open_items_for_reminders
+from reports.selectors import open_tasks_for_reminders
 from reports.services import deliveries
 from tasks.models import TaskUpdate
 
@@ -48,20 +48,20 @@ def _task_url(task) -> str:
     return reverse("tasks:detail", args=[task.pk])
 
 
-def _finding_url(finding) -> str:
-    return reverse("inspections:finding_detail", args=[finding.pk])
-
-
 def remind(*, campaign: Campaign, today: datetime.date | None = None) -> int:
-    """Give each person their overdue and due-soon items, and tell the next level up about long-overdue ones.
+    """Give each person their overdue and due-soon tasks, and escalate long-overdue ones up the chain.
 
-    Returns the number of new notices. Running it twice on a day adds nothing
-    (one notice per person, subject and day).
+    A task overdue by more than the campaign's escalation days goes one level up (member → squad leader →
+    分管领导 → the bureau's head), and one more level for each further such stretch; each level hears of it
+    once. Findings are not here: they are announced as their lights change (``handoffs.sweep_lights``).
+    Returns the number of new notices; running it twice on a day adds nothing.
     """
     today = today or timezone.localdate()
-    tasks, findings = open_items_for_reminders(campaign, today)
-    leaders = list(User.objects.filter(role=User.Role.LEADER, is_active=True))
+    tasks = open_tasks_for_reminders(campaign, today)
+    leaders = list(User.objects.filter(role=User.Role.LEADER, is_active=True).order_by("pk"))
     squad_leaders = {u.unit_id: u for u in User.objects.filter(role=User.Role.SQUAD_LEADER, is_active=True)}
+    head_id = Unit.objects.filter(kind=Unit.Kind.BUREAU).values_list("supervisor", flat=True).first()
+    head = next((leader for leader in leaders if leader.pk == head_id), None)
     created = 0
     for task in tasks:
         late = (today - task.deadline).days
@@ -73,41 +73,37 @@ def remind(*, campaign: Campaign, today: datetime.date | None = None) -> int:
             text = _("Due %(date)s: %(task)s") % {"date": task.deadline.isoformat(), "task": task.content[:80]}
             created += notify(user=task.responsible, kind=Notice.Kind.DUE_SOON, key=f"task:{task.pk}:soon",
                               message=text, url=_task_url(task), day=today)[1]
-        if late > campaign.escalation_days:
-            for boss in _next_level_up(task, squad_leaders, leaders):
-                created += notify(user=boss, kind=Notice.Kind.ESCALATION, key=f"task:{task.pk}:escalated",
+        chain = _chain_above(task, squad_leaders, leaders, head)
+        levels = min(len(chain), (late - 1) // campaign.escalation_days if late > 0 else 0)
+        for number, people in enumerate(chain[:levels], start=1):
+            for boss in people:
+                created += notify(user=boss, kind=Notice.Kind.ESCALATION, key=f"task:{task.pk}:escalated:{number}",
                                   message=_("%(person)s's item is %(days)s days overdue: %(task)s") % {
                                       "person": task.responsible.display_name, "days": late,
                                       "task": task.content[:80]},
-                                  url=_task_url(task), day=today)[1]
-    now = timezone.now()
-    for finding in findings:
-        owner = squad_leaders.get(finding.responsible_unit_id)
-        late_days = (now - finding.deadline).days
-        if owner is not None:
-            kind, key = ((Notice.Kind.OVERDUE, "overdue") if finding.deadline < now else (Notice.Kind.DUE_SOON, "soon"))
-            created += notify(user=owner, kind=kind, key=f"finding:{finding.pk}:{key}", url=_finding_url(finding),
-                              message=_("Finding #%(n)s (%(category)s) must be rectified by %(deadline)s") % {
-                                  "n": finding.pk, "category": finding.category.name,
-                                  "deadline": timezone.localtime(finding.deadline).strftime("%m-%d %H:%M")},
-                              day=today)[1]
-        if late_days > campaign.escalation_days:
-            for boss in leaders:
-                created += notify(user=boss, kind=Notice.Kind.ESCALATION, key=f"finding:{finding.pk}:escalated",
-                                  url=_finding_url(finding), day=today,
-                                  message=_("Finding #%(n)s of %(unit)s is %(days)s days past its deadline") % {
-                                      "n": finding.pk, "unit": finding.responsible_unit.name, "days": late_days})[1]
+                                  # dated the day it reached this level, so the level is told once
+                                  url=_task_url(task), day=task.deadline + datetime.timedelta(
+                                      days=number * campaign.escalation_days + 1))[1]
     return created
 
 
-def _next_level_up(task, squad_leaders: dict, leaders: list[User]) -> list[User]:
-    """A member's item goes to their squad leader; a squad leader's to the supervising leader (or all leaders)."""
-    boss = squad_leaders.get(task.unit_id) or (squad_leaders.get(task.unit.parent_id) if task.unit.parent_id else None)
-    if boss is not None and boss.pk != task.responsible_id:
-        return [boss]
-    if task.supervisor_id and task.supervisor_id != task.responsible_id:
-        return [task.supervisor]
-    return [leader for leader in leaders if leader.pk != task.responsible_id]
+def _chain_above(task, squad_leaders: dict, leaders: list[User], head: User | None) -> list[list[User]]:
+    """Who hears of a long-overdue task, level by level above its responsible person: their squad leader,
+    the task's (or else its unit's) 分管领导, the bureau's head. Nobody twice, never the person themselves;
+    where no leader is named at all, every bureau leader, so an escalation never falls on nobody."""
+    squad_leader = squad_leaders.get(task.unit_id) or (squad_leaders.get(task.unit.parent_id)
+                                                       if task.unit.parent_id else None)
+    supervisor = task.supervisor or task.unit.supervisor
+    chain, seen = [], {task.responsible_id}
+    for person in (squad_leader, supervisor, head):
+        if person is not None and person.pk not in seen:
+            chain.append([person])
+            seen.add(person.pk)
+    if not any(p.role == User.Role.LEADER for (p,) in chain):
+        others = [leader for leader in leaders if leader.pk not in seen]
+        if others:
+            chain.append(others)
+    return chain
 
 
 def email_notice_digests() -> int:

@@ -402,3 +402,115 @@ def test_a_hand_off_already_answered_is_not_announced(squad, site, inspector, ga
     finding = rectify(log_finding(by=inspector, site=site), by=squad[1])  # the after-commit jobs have not run
     close(finding, by=inspector)
     assert jobs.announce_rectified(finding.rectifications.get().pk) == 0 and gateways.received == []
+
+
+def test_a_close_reaches_the_unit_and_its_group_without_asking_anything(
+        squad, site, inspector, gateways, sms, django_capture_on_commit_callbacks):
+    from tests.inspections.factories import close, rectify
+
+    f.CampaignFactory()
+    _unit, leader, _robot = squad
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = rectify(log_finding(by=inspector, site=site), by=leader)
+    _forget(gateways, sms)
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = close(finding, by=inspector)
+    at = timezone.localtime(finding.closed_at, SHANGHAI)
+    line = (f"【已销号】和平路 店外经营（督察中队，二级督查）：已于 {at.month}月{at.day}日 {at:%H:%M} 核查销号，"
+            "按期整改。")
+    notice = Notice.objects.get(user=leader, kind="closed")
+    assert (notice.message, notice.key) == (line, f"finding:{finding.pk}:closed")
+    link = f"http://127.0.0.1:8000/inspections/findings/{finding.pk}/"
+    # Nobody is @-ed and nothing is texted or emailed: the group and the app are enough for good news.
+    assert gateways.messages() == [{"msgtype": "markdown", "markdown": {"content": f"{line}[查看]({link})"}}]
+    assert sms == [] and mail.outbox == []
+    assert jobs.announce_closed(finding.verifications.get().pk) == 0
+
+
+def _due(finding, *, yellow_ago: datetime.timedelta, deadline_in: datetime.timedelta):
+    from inspections.models import Finding
+
+    now = timezone.now()
+    yellow_at, deadline = now - yellow_ago, now + deadline_in
+    Finding.objects.filter(pk=finding.pk).update(clock_start=min(yellow_at, deadline) - datetime.timedelta(days=1),
+                                                 yellow_at=yellow_at, deadline=deadline)
+    finding.refresh_from_db()
+    return finding
+
+
+def test_a_yellow_light_reaches_the_unit_once_per_deadline(squad, site, inspector, gateways, sms,
+                                                           django_capture_on_commit_callbacks):
+    f.CampaignFactory()
+    _unit, leader, _robot = squad
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = log_finding(by=inspector, site=site)
+        untouched = log_finding(by=inspector, site=site, minor="乱堆乱放")  # still green
+    _forget(gateways, sms)
+    finding = _due(finding, yellow_ago=datetime.timedelta(minutes=1),
+                   deadline_in=datetime.timedelta(hours=4, minutes=50))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.light_tick() == 1  # the unit's robot; no SMS, no email
+    due = timezone.localtime(finding.deadline, SHANGHAI)
+    line = (f"【即将到期】和平路 店外经营（督察中队，二级督查）剩余 4 小时，请于 {due.month}月{due.day}日 "
+            f"{due:%H:%M} 前整改。")
+    notice = Notice.objects.get(user=leader, kind="yellow")
+    assert notice.message == line
+    assert gateways.messages() == [{"msgtype": "text", "text": {
+        "content": f"{line}查看：http://127.0.0.1:8000/inspections/findings/{finding.pk}/",
+        "mentioned_mobile_list": ["13812345678"]}}]
+    assert sms == [] and not Notice.objects.filter(key__startswith=f"finding:{untouched.pk}:yellow").exists()
+    # Run again, and again after the light settles: nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.light_tick() == 0
+    assert len(gateways.messages()) == 1 and Notice.objects.filter(kind="yellow").count() == 1
+
+
+def test_a_red_light_reaches_the_units_leader_by_sms_and_a_new_deadline_is_announced_afresh(
+        squad, site, inspector, gateways, sms, django_capture_on_commit_callbacks):
+    f.CampaignFactory()
+    _unit, leader, _robot = squad
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = log_finding(by=inspector, site=site)
+    _forget(gateways, sms)
+    _due(finding, yellow_ago=datetime.timedelta(hours=5), deadline_in=-datetime.timedelta(minutes=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep_lights()
+    notice = Notice.objects.get(user=leader, kind__in=["red", "yellow"])
+    assert notice.kind == "red" and notice.message.startswith("【已逾期】和平路 店外经营（督察中队，二级督查）")
+    assert notice.message.endswith("前未整改，请立即整改。")
+    assert [mobile for mobile, _text in sms] == ["13812345678"] and len(gateways.messages()) == 1
+    # Given a new deadline (as a return for rework would), the light is news again.
+    _due(finding, yellow_ago=datetime.timedelta(minutes=1), deadline_in=datetime.timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep_lights()
+    assert set(Notice.objects.filter(user=leader).values_list("kind", flat=True)) == {"dispatched", "red", "yellow"}
+
+
+def test_a_long_overdue_finding_climbs_to_the_units_supervisor_then_the_bureaus_head(
+        squad, site, inspector, gateways, sms, django_capture_on_commit_callbacks):
+    from accounts.models import Unit
+
+    f.CampaignFactory(escalation_days=2)
+    unit, leader, _robot = squad
+    head = f.leader(full_name="陈局长", phone="13700000001", quiet_from=None, quiet_until=None)
+    deputy = f.leader(full_name="林副局长", phone="13700000002", quiet_from=None, quiet_until=None)
+    other = f.leader(full_name="王副局长", phone="13700000003")
+    Unit.objects.filter(pk=unit.parent_id).update(supervisor=head)
+    Unit.objects.filter(pk=unit.pk).update(supervisor=deputy)
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = log_finding(by=inspector, site=site)
+    _forget(gateways, sms)
+    _due(finding, yellow_ago=datetime.timedelta(days=3), deadline_in=-datetime.timedelta(days=2, hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep_lights()
+    escalated = Notice.objects.filter(kind="escalation")
+    assert [n.user for n in escalated] == [deputy]  # two days late: the 分管领导 only
+    assert escalated.get().message.startswith("【督办】和平路 店外经营（和平中队）已逾期 2 天")
+    assert ("13700000002", escalated.get().message + "查看：http://127.0.0.1:8000/inspections/findings/"
+            f"{finding.pk}/") in sms
+    with django_capture_on_commit_callbacks(execute=True):  # two days on, still open
+        services.sweep_lights(now=timezone.now() + datetime.timedelta(days=2))
+    assert sorted(n.user.full_name for n in Notice.objects.filter(kind="escalation")) == ["林副局长", "陈局长"]
+    assert not Notice.objects.filter(user=other).exists()
+    # The unit heard no new red light: it turned red more than a day ago, and 待办 carries it.
+    assert not Notice.objects.filter(user=leader, kind="red").exists()

@@ -137,16 +137,28 @@ def test_items_overdue_beyond_the_escalation_days_go_to_the_next_level_up():
     services.remind(campaign=scene.campaign, today=datetime.date(2026, 11, 22))
     # a3 (member of A) is two days overdue: squad A's leader hears of it.
     assert Notice.objects.filter(user=scene.leader_a, kind=Notice.Kind.ESCALATION,
-                                 key=f"task:{scene.tasks['a3'].pk}:escalated").exists()
+                                 key=f"task:{scene.tasks['a3'].pk}:escalated:1").exists()
     assert not Notice.objects.filter(user=scene.leader_b, kind=Notice.Kind.ESCALATION).exists()
+    # Each level hears of it once, not every morning.
+    services.remind(campaign=scene.campaign, today=datetime.date(2026, 11, 23))
+    assert Notice.objects.filter(user=scene.leader_a, kind=Notice.Kind.ESCALATION).count() == 1
 
 
-def test_open_findings_remind_the_squad_leader_and_escalate_to_leaders():
+def test_a_long_overdue_task_climbs_one_level_per_stretch_of_escalation_days():
+    scene = build_week(escalation_days=1)
+    a3 = scene.tasks["a3"]  # the member's, due 11-20
+    for day in (22, 23, 24):
+        services.remind(campaign=scene.campaign, today=datetime.date(2026, 11, day))
+    levels = list(Notice.objects.filter(kind=Notice.Kind.ESCALATION, key__startswith=f"task:{a3.pk}:")
+                  .order_by("key").values_list("key", "user"))
+    # Squad leader first; with no 分管领导 named, every bureau leader next; nobody twice.
+    assert levels == [(f"task:{a3.pk}:escalated:1", scene.leader_a.pk), (f"task:{a3.pk}:escalated:2", scene.leader.pk)]
+
+
+def test_findings_are_left_to_the_light_sweep():
     scene = build_week(escalation_days=2)
     services.remind(campaign=scene.campaign, today=datetime.date(2026, 11, 27))
-    f3 = scene.findings["f3"]
-    assert Notice.objects.filter(user=scene.leader_a, key=f"finding:{f3.pk}:overdue").exists()
-    assert Notice.objects.filter(user=scene.leader, key=f"finding:{f3.pk}:escalated").exists()
+    assert not Notice.objects.filter(key__startswith="finding:").exists()
 
 
 def test_the_daily_job_emails_each_person_one_digest(monkeypatch):
