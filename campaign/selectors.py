@@ -43,6 +43,12 @@ def active_campaigns(on: datetime.date | None = None) -> QuerySet[Campaign]:
     return Campaign.objects.filter(start_date__lte=on, end_date__gte=on).select_related("framework")
 
 
+def idle_days() -> int:
+    """The days without action after which an item counts as idle: the running campaign's setting."""
+    days = active_campaigns().order_by("-start_date").values_list("idle_days", flat=True).first()
+    return days or Campaign._meta.get_field("idle_days").default
+
+
 def framework_tree(framework: Framework) -> list[FrameworkItem]:
     """Items → indicators → contents → standards of one edition, in four queries whatever its size."""
     standards = Prefetch("standards", queryset=Standard.objects.order_by("number"))

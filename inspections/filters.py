@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.conf import settings as filter_settings
 from drf_spectacular.types import OpenApiTypes
@@ -12,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from accounts.models import Unit
 from campaign.core.forms import PlainSelect
 from campaign.models import MAX_ID, EventCategory
+from campaign.selectors import idle_days
 from inspections.models import Finding, Tier
 from inspections.selectors import GREEN, RED, YELLOW
 
@@ -40,6 +44,8 @@ class FindingFilter(django_filters.FilterSet):
         label=_("Light"), choices=[(GREEN, _("Green")), (YELLOW, _("Yellow")), (RED, _("Red"))],
         field_name="light", widget=PlainSelect)
     rebound = django_filters.BooleanFilter(label=_("Rebound"), field_name="is_rebound")
+    idle = django_filters.BooleanFilter(label=_("Idle only"), method="filter_idle",
+                                        help_text=_("Dispatched, and not rectified once in the campaign's idle days."))
     date_from = django_filters.DateFilter(label=_("Reported from"), field_name="reported_at",
                                           lookup_expr="date__gte")
     date_to = django_filters.DateFilter(label=_("Reported until"), field_name="reported_at",
@@ -54,6 +60,13 @@ class FindingFilter(django_filters.FilterSet):
     def filter_unit(self, queryset, name, value):
         return queryset.filter(responsible_unit__path__startswith=value.path) if value else queryset
 
+    def filter_idle(self, queryset, name, value):
+        if not value:
+            return queryset
+        since = timezone.now() - datetime.timedelta(days=idle_days())
+        return queryset.filter(status__in=Finding.OPEN_STATUSES, first_rectified_at__isnull=True,
+                               dispatched_at__lt=since)
+
     def filter_category(self, queryset, name, value):
         return queryset.filter(Q(category=value) | Q(category__parent=value)) if value else queryset
 
@@ -61,7 +74,8 @@ class FindingFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         for name in ("date_from", "date_to"):
             self.filters[name].field.widget.input_type = "date"
-        self.filters["rebound"].field.widget.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        for name in ("rebound", "idle"):
+            self.filters[name].field.widget.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
         # The menu starts blank, as the others do (the API's schema keeps the three tiers): without it the
         # menu showed tier 1 as chosen while the list held every tier, and the next "Filter" narrowed it.
         self.filters["tier"].field.widget.choices = [("", filter_settings.EMPTY_CHOICE_LABEL), *Tier.choices]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from reports.pressure import TEMPERATURES
+
 # A narrow canvas with large type: on a 360 px phone the labels still read at about 10 px.
 WIDTH, HEIGHT = 480, 300
 LEFT, RIGHT, TOP, BOTTOM = 46, 34, 16, 78
@@ -65,5 +67,52 @@ def trend_svg(points: list[dict]) -> str:
     colour, label = legend[2]
     parts.append(f'<rect x="{LEFT}" y="{HEIGHT - 14}" width="14" height="10" fill="{colour}"/>')
     parts.append(f'<text x="{LEFT + 19}" y="{HEIGHT - 5}" fill="#1f2328">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+#: The thermometer's colours, hot to cold, and grey for a level with nothing answered yet.
+TEMPERATURE_COLOURS = {"hot": "#c62828", "warm": "#ef6c00", "cool": "#64b5f6", "cold": "#1565c0",
+                       "none": "#d0d5da"}
+
+
+def temperature_names() -> dict[str, str]:
+    return {"hot": _("hot"), "warm": _("warm"), "cool": _("cooling"), "cold": _("cold"), "none": _("no data")}
+
+
+def level_names() -> dict[str, str]:
+    return {"bureau": _("Bureau leaders"), "squad": _("Squad leaders"), "member": _("Members")}
+
+
+def thermometer_svg(levels: list[dict]) -> str:
+    """上热中温下冷 as a picture: a tube of three bands, the bureau on top and the members at the bottom, each
+    coloured by how fast its level acts (median hours to a first action), with its figures beside it."""
+    width, band, top = 480, 52, 14
+    tube_x, tube_w = 28, 30
+    height = top + band * len(levels) + 52
+    names, words = level_names(), temperature_names()
+    title = escape(_("Pressure thermometer: median time from hand-off to first action, by level"))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{title}" class="chart thermometer" font-family="BairiHei, sans-serif" font-size="14">']
+    for i, level in enumerate(levels):
+        y = top + band * i
+        colour = TEMPERATURE_COLOURS[level["temperature"]]
+        parts.append(f'<rect x="{tube_x}" y="{y}" width="{tube_w}" height="{band}" fill="{colour}"/>')
+        median = "—" if level["median_hours"] is None else f'{level["median_hours"]:g}'
+        headline = _("%(level)s: %(temperature)s") % {"level": names[level["level"]],
+                                                      "temperature": words[level["temperature"]]}
+        detail = _("median %(hours)s h to first action · %(waiting)s waiting · %(idle)s idle") % {
+            "hours": median, "waiting": level["waiting"], "idle": level["idle"]}
+        parts.append(f'<text x="{tube_x + tube_w + 14}" y="{y + 21}" fill="#1f2328" font-weight="bold">'
+                     f'{escape(headline)}</text>')
+        parts.append(f'<text x="{tube_x + tube_w + 14}" y="{y + 41}" fill="#5f6b76">{escape(detail)}</text>')
+    bottom = top + band * len(levels)
+    bottom_colour = TEMPERATURE_COLOURS[levels[-1]["temperature"]] if levels else TEMPERATURE_COLOURS["none"]
+    parts.append(f'<circle cx="{tube_x + tube_w / 2}" cy="{bottom + 20}" r="22" fill="{bottom_colour}"/>')
+    parts.append(f'<rect x="{tube_x}" y="{top}" width="{tube_w}" height="{band * len(levels)}" fill="none" '
+                 f'stroke="#5f6b76" stroke-width="1.5" rx="4"/>')
+    scale = _("hot ≤ %(hot)s h · warm ≤ %(warm)s h · cooling ≤ %(cool)s h · cold beyond") % {
+        name: bound for bound, name in TEMPERATURES}
+    parts.append(f'<text x="{tube_x + tube_w + 14}" y="{bottom + 26}" fill="#5f6b76">{escape(scale)}</text>')
     parts.append("</svg>")
     return "".join(parts)

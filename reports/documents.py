@@ -39,7 +39,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from accounts.models import Unit
 from campaign.core import cache
-from reports.charts import trend_svg
+from reports.charts import level_names, temperature_names, trend_svg
 
 FONT_DIR = Path(mplfonts.__file__).resolve().parent / "fonts"
 PDF_FONT = FONT_DIR / "SimHei.ttf"
@@ -284,6 +284,12 @@ def _bulletin_docx(bulletin, bureau: str) -> bytes:
     _table(doc, [_("Issue"), _("Tasks done %"), _("Rectified on time %"), _("Open past deadline")],
            [[p["label"], p["task_completion"], p["rectification_on_time"], p["open_past_deadline"]]
             for p in f["trend"]])
+    if f.get("pressure"):
+        names, words = level_names(), temperature_names()
+        _heading(doc, _("5. Pressure gauge"))
+        _table(doc, [_("Level"), _("Median h to first action"), _("Waiting"), _("Idle"), _("Temperature")],
+               [[names[lv["level"]], "—" if lv["median_hours"] is None else lv["median_hours"], lv["waiting"],
+                 lv["idle"], words[lv["temperature"]]] for lv in f["pressure"]])
     _paragraph(doc, "", indent=False)
     _paragraph(doc, bureau, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _paragraph(doc, timezone.localtime(bulletin.generated_at).strftime("%Y年%-m月%-d日"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from campaign.models import Campaign
 from inspections.selectors import relapse_places
-from reports import indicators
+from reports import indicators, pressure
 from reports.indicators import Week
 from reports.models import Bulletin
 
@@ -72,6 +72,7 @@ def bulletin_figures(campaign: Campaign, iso_year: int, iso_week: int) -> dict:
         "relapse_places": places,
         "relapse_places_total": len(every_place),
         "trend": trend(campaign, week),
+        "pressure": pressure.overall(pressure.thermometer(campaign, end=week.end_dt)),
         "weights": campaign.weights,
         "generated_at": timezone.now().isoformat(),
     }

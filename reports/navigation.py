@@ -14,6 +14,9 @@ def entries(user) -> list[Entry]:
     if selectors.can_read_meetings(user):
         entries.append(Entry(_("Meetings"), reverse("reports:meetings"),
                              _("Monthly progress meeting: agenda and pack"), "🗓", 45))
+    if selectors.can_read_pressure(user):
+        entries.append(Entry(_("Pressure"), reverse("reports:pressure"),
+                             _("上热中温下冷: how fast each level acts, by unit and by person"), "🌡", 47))
     if is_admin(user):
         entries.append(Entry(_("Group robots"), reverse("reports:robots"),
                              _("企业微信 and 钉钉 groups per unit: test message, delivery log"), "📣", 85))

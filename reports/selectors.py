@@ -22,6 +22,10 @@ from tasks.models import Task
 BULLETIN_READERS = frozenset({User.Role.ADMIN, User.Role.LEADER, User.Role.SQUAD_LEADER, User.Role.INSPECTOR})
 
 
+def can_read_pressure(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or is_admin(user) or is_leader(user)))
+
+
 def can_read_bulletins(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role in BULLETIN_READERS))
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("packs/<int:pk>/status/", views.pack_status, name="pack_status"),
     path("packs/<int:pk>/download/", views.pack_download, name="pack_download"),
     path("notices/", views.notice_list, name="notices"),
+    path("pressure/", views.pressure_board, name="pressure"),
     path("robots/", channel_views.robot_list, name="robots"),
     path("robots/new/", channel_views.robot_edit, name="robot_create"),
     path("robots/<int:pk>/", channel_views.robot_detail, name="robot"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,12 +20,13 @@ from campaign.core import cache
 from campaign.core.errors import StaleEdit
 from campaign.core.forms import add_service_errors
 from campaign.selectors import current_campaign
-from reports import documents, selectors, services
+from reports import charts, documents, pressure, selectors, services
 from reports.charts import trend_svg
 from reports.forms import AgendaFormSet, MeetingForm, VersionForm, WeekForm, agenda_items, removed_items
 from reports.models import Bulletin, Meeting, MeetingPack
 
 BULLETIN_BODY = "reports/_bulletin_body.html"
+PEOPLE_PER_PAGE = 50
 
 
 def _require(condition: bool, message: str) -> None:
@@ -234,6 +236,24 @@ def pack_download(request, pk: int):
                             content_type="application/zip")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- pressure -----------------------------------------------------------------------------------
+
+@login_required
+def pressure_board(request):
+    """上热中温下冷 by level, squad and person, for the bureau's leaders: each idle figure opens its items."""
+    if not selectors.can_read_pressure(request.user):
+        raise PermissionDenied(_("Only the bureau's leaders and administrators read the pressure board."))
+    campaign = current_campaign()
+    if campaign is None:
+        return render(request, "reports/pressure.html", {"campaign": None})
+    board = pressure.board(campaign, now=timezone.now())
+    page = Paginator(board.people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    names = charts.level_names()
+    for row in [*board.levels, *page.object_list]:
+        row["name"] = names[row["level"]]
+    return render(request, "reports/pressure.html", {"campaign": campaign, "board": board, "page": page})
 
 
 # --- notices --------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -13,6 +15,7 @@ from accounts.models import User
 from accounts.selectors import people_visible_to
 from campaign.core.forms import PlainSelect
 from campaign.models import MAX_ID, Standard
+from campaign.selectors import idle_days
 from tasks.models import Task
 
 
@@ -53,6 +56,8 @@ class TaskFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="only_overdue",
                                            widget=forms.CheckboxInput)
     mine = django_filters.BooleanFilter(label=_("My items"), method="only_mine", widget=forms.CheckboxInput)
+    idle = django_filters.BooleanFilter(label=_("Idle only"), method="only_idle", widget=forms.CheckboxInput,
+                                        help_text=_("Not done, and no action for the campaign's idle days."))
     # Ids are bounded so an absurd number is a 400, not an overflow inside the database driver.
     parent = django_filters.NumberFilter(label=_("Parent task"), field_name="parent", min_value=1, max_value=MAX_ID)
     campaign = django_filters.NumberFilter(label=_("Campaign"), field_name="campaign", min_value=1, max_value=MAX_ID)
@@ -60,7 +65,7 @@ class TaskFilter(django_filters.FilterSet):
     class Meta:
         model = Task
         fields = ["q", "unit", "responsible", "status", "level", "standard", "deadline_from", "deadline_to",
-                  "overdue", "mine", "parent", "campaign"]
+                  "overdue", "mine", "idle", "parent", "campaign"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -79,6 +84,12 @@ class TaskFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(deadline__lt=timezone.localdate()).exclude(status=Task.Status.DONE)
+
+    def only_idle(self, queryset, name, value):
+        if not value:
+            return queryset
+        since = timezone.now() - datetime.timedelta(days=idle_days())
+        return queryset.filter(last_activity_at__lt=since).exclude(status=Task.Status.DONE)
 
     def only_mine(self, queryset, name, value):
         if not value or self.request is None:

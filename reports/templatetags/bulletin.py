@@ -20,6 +20,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from reports.charts import thermometer_svg
+
 register = template.Library()
 
 DASH = "—"  # what ``default_if_none:"—"`` and ``default:"—"`` wrote
@@ -157,3 +159,9 @@ def bulletin_relapse_rows(places: list[dict]) -> SafeString:
                    f'{w(p["unit"]) if p["unit"] else DASH}</td><td class="num" data-label="{t["Relapses"]}">'
                    f'{w(p["relapses"])}</td></tr>')
     return mark_safe("".join(out))  # noqa: S308 (every value put in is escaped by _Writer)
+
+
+@register.simple_tag
+def thermometer(levels: list[dict]) -> SafeString:
+    """The pressure thermometer of a bulletin's (or a page's) levels, as SVG."""
+    return mark_safe(thermometer_svg(levels))  # noqa: S308 (built from escaped parts)
