@@ -83,7 +83,8 @@ def test_a_findings_clock_starts_when_its_dispatch_reached_the_unit():
                             user=s.leader_a, title="整改通知", text="…", status=Delivery.Status.SENT,
                             sent_at=at(11, 20, 13))
     Delivery.objects.create(key=f"finding:{found.pk}:returned:1", channel=Delivery.Channel.SMS,  # another hand-off
-                            user=s.leader_a, title="返工", text="…", status=Delivery.Status.SENT, sent_at=at(11, 20, 10))
+                            user=s.leader_a, title="返工", text="…", status=Delivery.Status.SENT,
+                            sent_at=at(11, 20, 10))
     squad = pressure.thermometer(s.campaign, end=END, by="squad")["squad"][s.a.pk]
     assert squad["median_hours"] == 3.0  # from the first push that got through, 12:00
 
