@@ -208,7 +208,9 @@ class Notice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key", "day"], name="notice_once_per_person_key_day"),
         ]
-        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_unread_idx")]
+        # The light sweep asks which of its keys were announced already, whoever to.
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_unread_idx"),
+                   models.Index(fields=["key"], name="notice_key_idx")]
 
     def __str__(self):
         return self.message
@@ -326,6 +328,7 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="delivery_due_idx"),
             models.Index(fields=["robot", "-created_at"], name="delivery_robot_log_idx"),
+            models.Index(fields=["key"], name="delivery_key_idx"),  # the light sweep: which keys went out already
         ]
 
     def __str__(self):

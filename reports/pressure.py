@@ -20,8 +20,7 @@ import datetime
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Min, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.utils import timezone
 
 from accounts.models import User
 from campaign.models import Campaign
@@ -96,7 +95,7 @@ def thermometers(campaign: Campaign, *, end: datetime.datetime, by=("all",)) -> 
             if open_at_end and active < idle_before:
                 tally.idle_tasks += 1
     if set(by) - {"person"}:
-        for unit_id, dispatched, reached, rectified in reached_findings(campaign, end).iterator(chunk_size=5000):
+        for unit_id, dispatched, reached, rectified in reached_findings(campaign, end):
             for tally in tallies_of("squad", unit_id, None):
                 if rectified is not None and rectified < end:
                     tally.waits.append(max(0.0, (rectified - reached).total_seconds()))
@@ -110,17 +109,24 @@ def thermometers(campaign: Campaign, *, end: datetime.datetime, by=("all",)) -> 
 
 def reached_findings(campaign: Campaign, end: datetime.datetime):
     """(unit, dispatched, when the dispatch reached the unit, first rectified) of the findings dispatched
-    before ``end``.
+    before ``end``, as a generator.
 
     The deliveries of a dispatch are keyed ``finding:<id>:dispatched`` (a robot's) or that key and ``@day``
-    (a person's), so one prefix names them all.
+    (a person's): they are read once, in one query, and the first that got through is taken per finding.
     """
-    prefix = Concat(Value("finding:"), Cast(OuterRef("pk"), CharField()), Value(":dispatched"))
-    first_push = (Delivery.objects.filter(key__startswith=prefix, status=Delivery.Status.SENT)
-                  .order_by().values("status").annotate(first=Min("sent_at")).values("first")[:1])
-    return (Finding.objects.filter(campaign=campaign, dispatched_at__lt=end)
-            .annotate(reached=Coalesce(Subquery(first_push), "dispatched_at"))
-            .values_list("responsible_unit_id", "dispatched_at", "reached", "first_rectified_at").order_by())
+    start = datetime.datetime.combine(campaign.start_date, datetime.time(), tzinfo=timezone.get_default_timezone())
+    first_push: dict[int, datetime.datetime] = {}
+    pushes = (Delivery.objects.filter(status=Delivery.Status.SENT, created_at__gte=start, sent_at__lt=end,
+                                      key__startswith="finding:", key__contains=":dispatched")
+              .values_list("key", "sent_at").order_by())
+    for key, sent in pushes.iterator(chunk_size=5000):
+        pk = int(key.split(":", 2)[1])
+        if pk not in first_push or sent < first_push[pk]:
+            first_push[pk] = sent
+    rows = (Finding.objects.filter(campaign=campaign, dispatched_at__lt=end)
+            .values_list("pk", "responsible_unit_id", "dispatched_at", "first_rectified_at").order_by())
+    for pk, unit_id, dispatched, rectified in rows.iterator(chunk_size=5000):
+        yield unit_id, dispatched, first_push.get(pk, dispatched), rectified
 
 
 def overall(figures: dict) -> list[dict]:
@@ -140,7 +146,8 @@ class Board:
 
 
 def board(campaign: Campaign, *, now: datetime.datetime) -> Board:
-    """Two reads of the rows, one of the units, one of the people named: the same whatever the district."""
+    """Three reads of the rows (tasks, findings, their pushes), one of the units, one of the people named: the
+    same whatever the district."""
     figures = thermometers(campaign, end=now, by=("all", "squad", "person"))
     empty = _Tally().figures()
     squads = [{"unit": squad, **{level: figures["squad"][level].get(squad.pk, empty)

@@ -57,7 +57,7 @@ EXPECTED = {
     # the unit tree (once, for tasks and findings), one grouped aggregate per table and gauge level,
     # the previous bulletin, the whole-district row, relapse places, and the trend: two aggregates per
     # campaign week (26 weeks here at every scale) — never one per row.
-    "bulletin figures": 22,  # the thermometer reads the tasks and the findings once each
+    "bulletin figures": 23,  # the thermometer reads the tasks, the findings and their pushes once each
 }
 
 
