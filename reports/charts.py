@@ -86,14 +86,16 @@ def level_names() -> dict[str, str]:
 
 def thermometer_svg(levels: list[dict]) -> str:
     """上热中温下冷 as a picture: a tube of three bands, the bureau on top and the members at the bottom, each
-    coloured by how fast its level acts (median hours to a first action), with its figures beside it."""
-    width, band, top = 480, 52, 14
-    tube_x, tube_w = 28, 30
-    height = top + band * len(levels) + 52
+    coloured by how fast its level acts (median hours to a first action), with its figures beside it.
+
+    A narrow canvas, as the trend's: on a 360 px phone its smallest type still reads at about 11 px."""
+    width, band, top = 360, 70, 10
+    tube_x, tube_w, text_x = 20, 28, 64
+    height = top + band * len(levels) + 56
     names, words = level_names(), temperature_names()
     title = escape(_("Pressure thermometer: median time from hand-off to first action, by level"))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{title}" class="chart thermometer" font-family="BairiHei, sans-serif" font-size="14">']
+             f'aria-label="{title}" class="chart thermometer" font-family="BairiHei, sans-serif" font-size="13">']
     for i, level in enumerate(levels):
         y = top + band * i
         colour = TEMPERATURE_COLOURS[level["temperature"]]
@@ -101,18 +103,19 @@ def thermometer_svg(levels: list[dict]) -> str:
         median = "—" if level["median_hours"] is None else f'{level["median_hours"]:g}'
         headline = _("%(level)s: %(temperature)s") % {"level": names[level["level"]],
                                                       "temperature": words[level["temperature"]]}
-        detail = _("median %(hours)s h to first action · %(waiting)s waiting · %(idle)s idle") % {
-            "hours": median, "waiting": level["waiting"], "idle": level["idle"]}
-        parts.append(f'<text x="{tube_x + tube_w + 14}" y="{y + 21}" fill="#1f2328" font-weight="bold">'
+        lines = (_("median %(hours)s h to first action") % {"hours": median},
+                 _("%(waiting)s waiting · %(idle)s idle") % {"waiting": level["waiting"], "idle": level["idle"]})
+        parts.append(f'<text x="{text_x}" y="{y + 22}" fill="#1f2328" font-size="15" font-weight="bold">'
                      f'{escape(headline)}</text>')
-        parts.append(f'<text x="{tube_x + tube_w + 14}" y="{y + 41}" fill="#5f6b76">{escape(detail)}</text>')
+        for n, line in enumerate(lines):
+            parts.append(f'<text x="{text_x}" y="{y + 41 + 17 * n}" fill="#5f6b76">{escape(line)}</text>')
     bottom = top + band * len(levels)
     bottom_colour = TEMPERATURE_COLOURS[levels[-1]["temperature"]] if levels else TEMPERATURE_COLOURS["none"]
-    parts.append(f'<circle cx="{tube_x + tube_w / 2}" cy="{bottom + 20}" r="22" fill="{bottom_colour}"/>')
+    parts.append(f'<circle cx="{tube_x + tube_w / 2}" cy="{bottom + 18}" r="20" fill="{bottom_colour}"/>')
     parts.append(f'<rect x="{tube_x}" y="{top}" width="{tube_w}" height="{band * len(levels)}" fill="none" '
                  f'stroke="#5f6b76" stroke-width="1.5" rx="4"/>')
     scale = _("hot ≤ %(hot)s h · warm ≤ %(warm)s h · cooling ≤ %(cool)s h · cold beyond") % {
         name: bound for bound, name in TEMPERATURES}
-    parts.append(f'<text x="{tube_x + tube_w + 14}" y="{bottom + 26}" fill="#5f6b76">{escape(scale)}</text>')
+    parts.append(f'<text x="{text_x}" y="{bottom + 24}" fill="#5f6b76">{escape(scale)}</text>')
     parts.append("</svg>")
     return "".join(parts)

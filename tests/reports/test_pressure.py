@@ -106,7 +106,7 @@ def test_the_thermometer_is_drawn_with_each_levels_colour_and_figures():
     assert svg.startswith("<svg") and svg.count("<rect") == 4
     assert 'fill="#c62828"' in svg and 'fill="#64b5f6"' in svg and 'fill="#d0d5da"' in svg
     assert "局领导：热" in svg and "中队长：凉" in svg and "队员：暂无数据" in svg
-    assert "首次行动中位 30 小时 · 待行动 3 件 · 无行动 1 件" in svg
+    assert "首次行动中位 30 小时" in svg and "待行动 3 件 · 无行动 1 件" in svg
 
 
 # --- the board ----------------------------------------------------------------------------------
