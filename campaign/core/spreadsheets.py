@@ -1,4 +1,4 @@
-"""Spreadsheet exports: one rule for text a spreadsheet program would run as a formula.
+"""Spreadsheets: one rule for text a spreadsheet program would run as a formula, and how imports open a file.
 
 Every export (responsibility list, findings, meeting-pack tables) writes cells
 through :func:`safe_cell`, so user text starting with = + - @ (or a tab or
@@ -6,6 +6,18 @@ carriage return) is stored with a leading quote and shown, never evaluated
 (OWASP "CSV injection"). The responsibility-list importer removes that quote
 again, so an export re-imports to the same text.
 """
+
+import io
+import zipfile
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from campaign.core.uploads import MAX_UNZIPPED_BYTES
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: A cell starting with one of these is a formula to Excel, LibreOffice or WPS.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -23,3 +35,28 @@ def unquote_cell(text: str) -> str:
     if text.startswith("'") and text[1:2] and text[1] in "".join(FORMULA_STARTS):
         return text[1:]
     return text
+
+
+def cell_text(value) -> str:
+    """A cell as the text a person typed: stripped, 12.0 as 12, our own export's formula quote removed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unquote_cell(str(value).strip())
+
+
+def open_workbook(upload):
+    """An uploaded .xlsx, read-only, or ValueError with what is wrong in the person's words: too large, a
+    zip bomb, or not a spreadsheet at all."""
+    if getattr(upload, "size", 0) > settings.UPLOAD_MAX_BYTES:
+        raise ValueError(_("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_BYTES // 1048576})
+    upload.seek(0)
+    data = upload.read()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
+                raise ValueError(_("The file expands to more than a spreadsheet should."))
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, TypeError) as exc:
+        raise ValueError(_("This is not an Excel .xlsx file.")) from exc

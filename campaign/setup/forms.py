@@ -96,6 +96,22 @@ class PersonForm(forms.ModelForm):
         return normalise_mobile(self.cleaned_data["phone"])  # the model's validator then checks what is left
 
 
+class PeopleImportForm(forms.Form):
+    """The roster file, and the password people new to the app start with (they change it on first use)."""
+
+    file = forms.FileField(label=_("Excel file (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    password = forms.CharField(
+        label=_("initial password for new people"), required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Needed only when the sheet adds people; people already here keep theirs."))
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if password:
+            password_validation.validate_password(password)
+        return password
+
+
 class PasswordFieldsMixin(forms.Form):
     """A new password typed twice and checked by the site's password validators."""
 

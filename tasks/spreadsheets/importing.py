@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import datetime
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import Unit, User
-from campaign.core.spreadsheets import unquote_cell
-from campaign.core.uploads import MAX_UNZIPPED_BYTES
+from campaign.core.spreadsheets import cell_text, open_workbook
 from campaign.models import Campaign, Standard
 from tasks import services
 from tasks.models import MAX_DEPTH, Task
@@ -61,12 +55,7 @@ class ParsedRow:
     parent_seq: int | None = None
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unquote_cell(str(value).strip())  # our own formula-injection quote, from an export
+_text = cell_text
 
 
 def _integer(value) -> int | None:
@@ -141,20 +130,6 @@ class _Lookups:
         return found[0]
 
 
-def _open(upload):
-    if getattr(upload, "size", 0) > settings.UPLOAD_MAX_BYTES:
-        raise ValueError(_("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_BYTES // 1048576})
-    upload.seek(0)
-    data = upload.read()
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                raise ValueError(_("The file expands to more than a spreadsheet should."))
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, TypeError) as exc:
-        raise ValueError(_("This is not an Excel .xlsx file.")) from exc
-
-
 def _find_header(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         names = [re.sub(r"[\s*＊]", "", _text(v)) for v in row]
@@ -166,7 +141,7 @@ def _find_header(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
 def parse(campaign: Campaign, upload) -> tuple[list[ParsedRow], list[RowError], _Lookups | None]:
     """Read and check every row; the rows come back only when there are no errors."""
     try:
-        wb = _open(upload)
+        wb = open_workbook(upload)
     except ValueError as exc:
         return [], [RowError(0, str(exc))], None
     rows = [tuple(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
