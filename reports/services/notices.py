@@ -96,7 +96,7 @@ def _chain_above(task, squad_leaders: dict, leaders: list[User], head: User | No
     supervisor = task.supervisor or task.unit.supervisor
     chain, seen = [], {task.responsible_id}
     for person in (squad_leader, supervisor, head):
-        if person is not None and person.pk not in seen:
+        if person is not None and person.is_active and person.pk not in seen:
             chain.append([person])
             seen.add(person.pk)
     if not any(p.role == User.Role.LEADER for (p,) in chain):
