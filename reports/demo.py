@@ -26,6 +26,7 @@ def seed(district) -> None:
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     services.propose_meeting(campaign_id=campaign.pk, month=month, today=today)
     services.remind(campaign=campaign, today=today)
+    services.sweep_lights()  # the yellow and red lights of today's open findings, as beat would every 5 min
     _robots(district)
 
 
