@@ -80,11 +80,28 @@ def import_people(*, upload, by: User, password: str = "") -> PeopleImport:
     if missing:
         result.errors.append(RowError(at + 1, _("Missing column: %(cols)s") % {"cols": "、".join(missing)}))
         return result
+    planned = _check_rows(rows[at + 1:], first=at + 2, columns=columns, password=password, result=result)
+    if result.errors:
+        return result
+    if not planned:
+        result.errors.append(RowError(at + 2, _("The sheet has no people under its header.")))
+        return result
+    with transaction.atomic():
+        for person in planned:
+            is_new = person.pk is None
+            user_save(user=person, password=password if is_new else None, by=by)
+            (result.created if is_new else result.updated).append(person)
+    return result
+
+
+def _check_rows(rows: list[tuple], *, first: int, columns: dict[str, int], password: str,
+                result: PeopleImport) -> list[User]:
+    """Each row as a person to save (existing ones changed in memory only), its problems into ``result``."""
     units = _units()
     existing = {u.username: u for u in User.objects.filter(username__in=[
-        cell_text(r[columns["登录名"]]) for r in rows[at + 1:] if columns["登录名"] < len(r)])}
+        cell_text(r[columns["登录名"]]) for r in rows if columns["登录名"] < len(r)])}
     roles, seen, planned = role_names(), {}, []
-    for number, raw in enumerate(rows[at + 1:], start=at + 2):
+    for number, raw in enumerate(rows, start=first):
         cells = {name: cell_text(raw[col]) if col < len(raw) else "" for name, col in columns.items()}
         if not any(cells.values()):
             continue
@@ -100,17 +117,7 @@ def import_people(*, upload, by: User, password: str = "") -> PeopleImport:
             problems += _model_problems(person)
         result.errors += [RowError(number, p) for p in problems]
         planned.append(person)
-    if result.errors:
-        return result
-    if not planned:
-        result.errors.append(RowError(at + 2, _("The sheet has no people under its header.")))
-        return result
-    with transaction.atomic():
-        for person in planned:
-            is_new = person.pk is None
-            user_save(user=person, password=password if is_new else None, by=by)
-            (result.created if is_new else result.updated).append(person)
-    return result
+    return planned
 
 
 def _header(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:

@@ -157,14 +157,18 @@ def seed_district(today: datetime.date | None = None, *, activity: bool = True) 
                 f"member{member_no}", squad, User.Role.MEMBER, _name(rng), title="队员",
                 is_tier3_inspector=(j == 0),
             )
-    # 局长 heads the bureau; 林副局长 is 分管领导 of the squads: long-overdue findings climb to them in turn.
-    Unit.objects.filter(pk=bureau.pk, supervisor__isnull=True).update(supervisor=people["leader"])
-    Unit.objects.filter(kind=Unit.Kind.SQUAD, supervisor__isnull=True).update(supervisor=people["leader2"])
+    name_supervisors(bureau, head=people["leader"], deputy=people["leader2"])
     district.sites = _seed_sites(squads, rng)
 
     for _app_label, seed in seeding.demo_steps() if activity else ():
         seed(district)
     return district
+
+
+def name_supervisors(bureau: Unit, *, head: User, deputy: User) -> None:
+    """局长 heads the bureau; the 副局长 is 分管领导 of the squads: long-overdue findings climb to them in turn."""
+    Unit.objects.filter(pk=bureau.pk, supervisor__isnull=True).update(supervisor=head)
+    Unit.objects.filter(kind=Unit.Kind.SQUAD, supervisor__isnull=True).update(supervisor=deputy)
 
 
 def _seed_sites(squads: list[Unit], rng: random.Random) -> list[Site]:

@@ -285,16 +285,20 @@ def _bulletin_docx(bulletin, bureau: str) -> bytes:
            [[p["label"], p["task_completion"], p["rectification_on_time"], p["open_past_deadline"]]
             for p in f["trend"]])
     if f.get("pressure"):
-        names, words = level_names(), temperature_names()
-        _heading(doc, _("5. Pressure gauge"))
-        _table(doc, [_("Level"), _("Median h to first action"), _("Waiting"), _("Idle"), _("Temperature")],
-               [[names[lv["level"]], "—" if lv["median_hours"] is None else lv["median_hours"], lv["waiting"],
-                 lv["idle"], words[lv["temperature"]]] for lv in f["pressure"]])
+        _pressure_table(doc, f["pressure"])
     _paragraph(doc, "", indent=False)
     _paragraph(doc, bureau, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _paragraph(doc, timezone.localtime(bulletin.generated_at).strftime("%Y年%-m月%-d日"),
                align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     return _save(doc)
+
+
+def _pressure_table(doc, levels: list[dict]) -> None:
+    names, words = level_names(), temperature_names()
+    _heading(doc, _("5. Pressure gauge"))
+    _table(doc, [_("Level"), _("Median h to first action"), _("Waiting"), _("Idle"), _("Temperature")],
+           [[names[lv["level"]], "—" if lv["median_hours"] is None else lv["median_hours"], lv["waiting"],
+             lv["idle"], words[lv["temperature"]]] for lv in levels])
 
 
 PDF = "application/pdf"

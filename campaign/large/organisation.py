@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from accounts.services import unit_save
 from campaign.core import bulk
-from campaign.demo import demo_mobile
+from campaign.demo import demo_mobile, name_supervisors
 from campaign.large.base import CAMPAIGN_NAME, LARGE_PASSWORD, WEEKS, Built, Plan, _boundary, _grid, _name
 from campaign.models import Campaign, Framework, PointType, Site
 
@@ -64,9 +64,7 @@ def _organisation(plan: Plan, rng: random.Random, now: datetime.datetime) -> Bui
         people[f"members:{squad.pk}"].append(person(f"member{m + 1}", squad, User.Role.MEMBER, title="队员",
                                                     is_tier3_inspector=first_of_squad))
     User.objects.bulk_create(users, batch_size=bulk.BATCH)
-    head, deputy = people["leaders"]
-    Unit.objects.filter(pk=bureau.pk).update(supervisor=head)
-    Unit.objects.filter(pk__in=[squad.pk for squad in squads]).update(supervisor=deputy)
+    name_supervisors(bureau, head=people["leaders"][0], deputy=people["leaders"][1])
     built.counts.update(units=3 + len(squads), people=len(users))
     return built
 

@@ -91,6 +91,8 @@ MATRIX: dict[str, Row] = {
     "setup:negative_update": obj("negative", "302 200 403 403 403 403"),
     "setup:people": page("302 200 403 403 403 403"),
     "setup:person_create": page("302 200 403 403 403 403"),
+    "setup:people_import": page("302 200 403 403 403 403"),
+    "setup:people_template": page("302 200 403 403 403 403"),
     "setup:person_password": obj("person", "302 200 403 403 403 403"),
     "setup:person_update": obj("person", "302 200 403 403 403 403"),
     "setup:point_type_create": page("302 200 403 403 403 403"),
@@ -162,6 +164,8 @@ MATRIX: dict[str, Row] = {
     "reports:meeting_propose": page("302 405 405 405 405 405", post="302 302 403 403 403 403"),
     "reports:meetings": page("302 200 200 403 403 403"),
     "reports:notices": page("302 200 200 200 200 200"),
+    # The pressure board is the bureau's: its leaders and admins.
+    "reports:pressure": page("302 200 200 403 403 403"),
     "reports:pack_download": obj("pack", "302 404 403 403 403 403"),
     "reports:pack_request": obj("meeting", "302 405 405 405 405 405", post="302 302 403 404 404 404"),
     "reports:pack_status": obj("pack", "302 200 403 403 403 403"),
