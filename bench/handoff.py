@@ -161,6 +161,9 @@ def report(args, result: dict, load: dict, started: str, squads: int) -> str:
         f"{s(result['max'])} | {result['held_by_window']} | {result['missing']} |", "",
         f"Delivery rows by status after the drain: {result['statuses']}. "
         f"Budget p95 ≤ {BUDGET_P95_S:.0f} s: **{'met' if ok else 'missed'}**.", "",
+        "Slowest actions of the load (p50 / p95 ms, requests): " + "; ".join(
+            f"{name} {v['p50']:.0f} / {v['p95']:.0f}, {v['n']}" for name, v in sorted(
+                load["per_name"].items(), key=lambda item: -item[1]["p95"])[:6]) + ".", "",
     ])
 
 

@@ -22,6 +22,8 @@ sends it when due. A worker that dies mid-send leaves a row "sending"; the sweep
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import logging
 import time
@@ -49,15 +51,37 @@ SWEEP_GRACE = datetime.timedelta(minutes=2)
 
 # --- planning ---------------------------------------------------------------------------------------
 
+#: While set (:func:`sent_here`), the ids of the rows planned, which the caller sends itself.
+_sent_here: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("sent_here", default=None)
+
+
+@contextlib.contextmanager
+def sent_here():
+    """Rows planned inside are not queued as jobs of their own: the caller (a hand-off's job) sends them
+    once its transaction has committed, so a message waits behind the queue once, not twice. A row the
+    caller never gets to (its worker died) is pending and due: the sweep sends it."""
+    planned: list[int] = []
+    token = _sent_here.set(planned)
+    try:
+        yield planned
+    finally:
+        _sent_here.reset(token)
+
+
 def _plan(*, key: str, channel: str, message: Message, urgent: bool = False, notice: Notice | None = None,
           **recipient) -> Delivery | None:
-    """One row per hand-off, recipient and channel; the new row's job is queued after the commit."""
+    """One row per hand-off, recipient and channel; the new row's job is queued after the commit (or its id
+    handed to the :func:`sent_here` caller)."""
     delivery, created = Delivery.objects.get_or_create(key=key, channel=channel, **recipient, defaults={
         "notice": notice, "title": message.title[:120], "text": message.text, "markdown": message.markdown,
         "mobiles": list(message.mobiles), "urgent": urgent})
     if not created:
         return None
-    outbox.enqueue("reports.jobs.deliver", delivery.pk)
+    here = _sent_here.get()
+    if here is not None:
+        here.append(delivery.pk)
+    else:
+        outbox.enqueue("reports.jobs.deliver", delivery.pk)
     return delivery
 
 

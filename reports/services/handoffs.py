@@ -7,6 +7,7 @@ recipient and channel) are unique rows, so a second run finds them and sends not
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.db import transaction
 from django.urls import reverse
@@ -22,6 +23,23 @@ from reports.services import deliveries
 from reports.services.notices import notify
 
 
+def sends_its_own(announce):
+    """The hand-off's job sends the messages it plans itself, right after its commit (``deliveries.sent_here``):
+    under a Monday backlog a robot's message then waits behind the queue once (for this job), not a second
+    time for a delivery job queued behind everything that arrived meanwhile."""
+
+    @functools.wraps(announce)
+    def announce_and_send(**kwargs):
+        with deliveries.sent_here() as planned_ids:
+            planned = announce(**kwargs)
+        for delivery_id in planned_ids:
+            deliveries.deliver(delivery_id=delivery_id)
+        return planned
+
+    return announce_and_send
+
+
+@sends_its_own
 @transaction.atomic
 def announce_dispatch(*, finding_id: int) -> list[Delivery]:
     """A finding dispatched to a unit reaches the unit's leaders (a notice, pushed through their own
@@ -67,6 +85,7 @@ def _finding_handoff(finding: Finding, *, key: str, kind: str, line: str, title:
                                                           mobiles=mobiles if mention else ()))
 
 
+@sends_its_own
 @transaction.atomic
 def announce_rectified(*, rectification_id: int) -> list[Delivery]:
     """A rectification submitted reaches the inspector who logged the finding and the group of their unit
@@ -85,6 +104,7 @@ def announce_rectified(*, rectification_id: int) -> list[Delivery]:
         robots_of=reporter.unit_id)
 
 
+@sends_its_own
 @transaction.atomic
 def announce_returned(*, verification_id: int) -> list[Delivery]:
     """A rectification sent back for rework reaches the unit's leaders and its group, with the reason and the
@@ -102,6 +122,7 @@ def announce_returned(*, verification_id: int) -> list[Delivery]:
         robots_of=finding.responsible_unit_id)
 
 
+@sends_its_own
 @transaction.atomic
 def announce_closed(*, verification_id: int) -> list[Delivery]:
     """销号 reaches the unit's leaders and its group: the matter is finished and counted. Nobody is @-ed:
@@ -124,6 +145,7 @@ def announce_closed(*, verification_id: int) -> list[Delivery]:
 RED_NEWS = datetime.timedelta(days=1)
 
 
+@sends_its_own
 def sweep_lights(*, now: datetime.datetime | None = None) -> list[Delivery]:
     """Every few minutes: each open finding of an active campaign whose light turned yellow (80 % of its time
     gone) or red (its deadline passed) is announced to its unit once per deadline; one overdue by the
@@ -230,6 +252,7 @@ def _leaders_by_unit(unit_ids) -> dict[int, list[User]]:
     return leaders
 
 
+@sends_its_own
 @transaction.atomic
 def announce_bulletin(*, bulletin_id: int) -> list[Delivery]:
     """A published bulletin reaches the leaders' group (the bureau's robots) with the district's figures, and
@@ -251,6 +274,7 @@ def announce_bulletin(*, bulletin_id: int) -> list[Delivery]:
     return planned
 
 
+@sends_its_own
 @transaction.atomic
 def announce_speakers(*, meeting_id: int) -> list[Delivery]:
     """An approved agenda reaches each person who speaks at the meeting (named as the speaker, or else the
