@@ -115,7 +115,8 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk, partial=True)
 
-    @extend_schema(methods=["GET"], responses=s.TaskUpdateSerializer(many=True), summary="The task's history")
+    @extend_schema(methods=["GET"], responses=s.TaskUpdateSerializer(many=True),
+                   summary="The task's history, newest first, paginated as the lists are")
     @extend_schema(methods=["POST"], request={"multipart/form-data": s.StatusUpdateSerializer,
                                               "application/json": s.StatusUpdateSerializer},
                    parameters=[IF_MATCH], responses={201: s.TaskUpdateSerializer, **STALE},
@@ -124,8 +125,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def updates(self, request, pk=None):
         task = self.get_object()
         if request.method == "GET":
-            history = selectors.task_history().filter(task=task)
-            return Response(s.TaskUpdateSerializer(history, many=True, context={"request": request}).data)
+            history = self.paginate_queryset(selectors.task_history().filter(task=task))
+            return self.get_paginated_response(
+                s.TaskUpdateSerializer(history, many=True, context={"request": request}).data)
         serializer = s.StatusUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

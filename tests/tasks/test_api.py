@@ -170,8 +170,9 @@ def test_update_with_photo_evidence_and_history(item, owner, chief):
     body = response.json()
     assert body["status_after"] == S.DONE and len(body["attachments"]) == 2
     assert Attachment.objects.count() == 2
-    history = api(chief).get(url(item, "updates/")).json()
-    assert [h["kind"] for h in history] == ["status", "create"]
+    page = api(chief).get(url(item, "updates/")).json()
+    history = page["results"]  # paginated as the schema says, like every list
+    assert page["count"] == 2 and [h["kind"] for h in history] == ["status", "create"]
     evidence = history[0]["attachments"][0]["url"]
     assert api(chief).get(evidence).status_code == 200
     assert api(squad_leader(UnitFactory())).get(evidence).status_code == 404
@@ -205,3 +206,10 @@ def test_assign_and_reopen_actions(item, chief, owner, squad):
     assert response.status_code == 200 and response.json()["status"] == S.IN_PROGRESS
     response = api(leader()).post(url(item, "reopen/"), {"note": "再开", "version": 4}, format="json")
     assert response.status_code == 400  # not done any more
+
+
+def test_the_history_pages_as_the_schema_says(item, chief):
+    page = api(chief).get(url(item, "updates/") + "?page=1").json()
+    assert set(page) >= {"count", "next", "previous", "results"} and page["count"] == 1
+    assert api(chief).get(url(item, "updates/") + "?page=9").status_code == 404  # DRF's rule past the end
+    assert api(chief).get(url(item, "updates/") + "?page=abc").status_code == 404
