@@ -9,7 +9,6 @@ reach some squads and not others.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -20,20 +19,13 @@ from openpyxl import Workbook
 
 from accounts.models import Unit, User, normalise_mobile
 from accounts.services import user_save
-from campaign.core.spreadsheets import cell_text, open_workbook
+from campaign.core.spreadsheets import HEADER_SEARCH_ROWS, RowError, cell_text, find_header, open_workbook
 
 #: The sheet's columns, as the bureau's roster names them; * marks the required ones.
 COLUMNS = ("登录名", "姓名", "角色", "单位", "职务", "手机", "邮箱", "三级督查员")
 REQUIRED = ("登录名", "姓名", "角色", "单位")
-HEADER_SEARCH_ROWS = 10
 YES = {"是", "Y", "YES", "TRUE", "1", "√"}
 NO = {"", "否", "N", "NO", "FALSE", "0"}
-
-
-@dataclass
-class RowError:
-    row: int
-    message: str
 
 
 @dataclass
@@ -70,7 +62,7 @@ def import_people(*, upload, by: User, password: str = "") -> PeopleImport:
         return result
     rows = [tuple(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
     workbook.close()
-    header = _header(rows)
+    header = find_header(rows, marker="登录名", columns=COLUMNS)
     if header is None:
         result.errors.append(RowError(1, _("No header row with the column “登录名” in the first %(n)s rows.")
                                       % {"n": HEADER_SEARCH_ROWS}))
@@ -118,14 +110,6 @@ def _check_rows(rows: list[tuple], *, first: int, columns: dict[str, int], passw
         result.errors += [RowError(number, p) for p in problems]
         planned.append(person)
     return planned
-
-
-def _header(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        names = [re.sub(r"[\s*＊]", "", cell_text(v)) for v in row]
-        if "登录名" in names:
-            return index, {name: col for col, name in enumerate(names) if name in COLUMNS}
-    return None
 
 
 def _units() -> dict[str, list[Unit]]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from campaign.core.channels import Message
+from campaign.templatetags.todo import remaining  # the words 待办 uses: 剩余 4 小时
 from inspections.models import TIER_NAMES
 from reports.models import Notice
 
@@ -97,10 +98,10 @@ def closed_line(finding, verification) -> str:
 def yellow_line(finding, now: datetime.datetime) -> str:
     """黄灯 to the unit: 80 % of its time is gone."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _("[Deadline near] %(place)s %(category)s (%(unit)s, %(tier)s): %(left)s left, rectify by "
+        return _("[Deadline near] %(place)s %(category)s (%(unit)s, %(tier)s): %(left)s; rectify by "
                  "%(deadline)s.") % {
             "place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
-            "tier": str(TIER_NAMES[finding.tier]), "left": hours(finding.deadline - now),
+            "tier": str(TIER_NAMES[finding.tier]), "left": remaining(finding.deadline, now),
             "deadline": when(finding.deadline)}
 
 
@@ -120,14 +121,6 @@ def escalation_line(finding, now: datetime.datetime) -> str:
                  "(%(deadline)s) and still open; please press for it.") % {
             "place": finding.place, "category": finding.category.name, "unit": finding.responsible_unit.name,
             "days": (now - finding.deadline).days, "deadline": when(finding.deadline)}
-
-
-def hours(left: datetime.timedelta) -> str:
-    """剩余时间 in whole hours, or minutes under one hour."""
-    minutes = max(0, int(left.total_seconds() // 60))
-    if minutes < 60:
-        return _("%(n)s minutes") % {"n": minutes}
-    return _("%(n)s hours") % {"n": minutes // 60}
 
 
 def finding_message(finding, title: str, line: str, *, mobiles=()) -> Message:

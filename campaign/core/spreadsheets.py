@@ -8,7 +8,9 @@ again, so an export re-imports to the same text.
 """
 
 import io
+import re
 import zipfile
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -37,6 +39,14 @@ def unquote_cell(text: str) -> str:
     return text
 
 
+@dataclass
+class RowError:
+    """A problem of an imported sheet: its row number (0: the file itself) and what is wrong, in words."""
+
+    row: int
+    message: str
+
+
 def cell_text(value) -> str:
     """A cell as the text a person typed: stripped, 12.0 as 12, our own export's formula quote removed."""
     if value is None:
@@ -44,6 +54,20 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unquote_cell(str(value).strip())
+
+
+#: How far down a sheet its header row may be (a title, a date, a blank line above it).
+HEADER_SEARCH_ROWS = 10
+
+
+def find_header(rows: list[tuple], *, marker: str, columns) -> tuple[int, dict[str, int]] | None:
+    """The header row (the first of the top rows that has the column ``marker``; "*" required marks and spaces
+    ignored) and the column of each of ``columns`` it has, or None."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        names = [re.sub(r"[\s*＊]", "", cell_text(v)) for v in row]
+        if marker in names:
+            return index, {name: col for col, name in enumerate(names) if name in columns}
+    return None
 
 
 def open_workbook(upload):

@@ -18,7 +18,7 @@ from accounts.models import Unit, User
 from campaign.selectors import active_campaigns
 from inspections.models import Finding, Rectification, Verification
 from reports import pushes
-from reports.models import Bulletin, Delivery, Meeting, Notice
+from reports.models import Bulletin, Delivery, Meeting, Notice, Robot
 from reports.services import deliveries
 from reports.services.notices import notify
 
@@ -109,10 +109,8 @@ def announce_rectified(*, rectification_id: int) -> list[Delivery]:
 def announce_returned(*, verification_id: int) -> list[Delivery]:
     """A rectification sent back for rework reaches the unit's leaders and its group, with the reason and the
     new deadline. Left alone once the unit has answered again or the finding is closed."""
-    verification = (Verification.objects.select_related(
-        "finding__site", "finding__category", "finding__responsible_unit", "finding__reporter__unit")
-        .filter(pk=verification_id, result=Verification.Result.RETURNED).first())
-    if verification is None or verification.finding.status != Finding.Status.RETURNED:
+    verification = _standing_verification(verification_id, Verification.Result.RETURNED, Finding.Status.RETURNED)
+    if verification is None:
         return []
     finding = verification.finding
     return _finding_handoff(
@@ -127,10 +125,8 @@ def announce_returned(*, verification_id: int) -> list[Delivery]:
 def announce_closed(*, verification_id: int) -> list[Delivery]:
     """销号 reaches the unit's leaders and its group: the matter is finished and counted. Nobody is @-ed:
     nothing is asked of them."""
-    verification = (Verification.objects.select_related(
-        "finding__site", "finding__category", "finding__responsible_unit", "finding__reporter__unit")
-        .filter(pk=verification_id, result=Verification.Result.CLOSED).first())
-    if verification is None or verification.finding.status != Finding.Status.CLOSED:
+    verification = _standing_verification(verification_id, Verification.Result.CLOSED, Finding.Status.CLOSED)
+    if verification is None:
         return []
     finding = verification.finding
     return _finding_handoff(
@@ -138,6 +134,14 @@ def announce_closed(*, verification_id: int) -> list[Delivery]:
         line=pushes.closed_line(finding, verification), title=_("Finding closed"),
         people=_leaders(finding.responsible_unit_id), day=timezone.localdate(verification.at),
         robots_of=finding.responsible_unit_id, mention=False)
+
+
+def _standing_verification(verification_id: int, result: str, status: str) -> Verification | None:
+    """The verification with what its message names, while its finding still stands where it left it."""
+    verification = (Verification.objects.select_related(
+        "finding__site", "finding__category", "finding__responsible_unit", "finding__reporter__unit")
+        .filter(pk=verification_id, result=result).first())
+    return verification if verification is not None and verification.finding.status == status else None
 
 
 #: A light that turned red longer ago than this is not announced as news any more (a sweep that was down
@@ -263,15 +267,15 @@ def announce_bulletin(*, bulletin_id: int) -> list[Delivery]:
         return []
     key = f"bulletin:{bulletin.pk}"
     url = pushes.absolute(reverse("reports:bulletin", args=[bulletin.pk]))
-    planned = []
+    rows = {row["unit_id"]: row for row in bulletin.figures.get("units", [])}
     bureau = Unit.objects.filter(kind=Unit.Kind.BUREAU).values_list("pk", flat=True).first()
-    if bureau is not None:
-        planned += deliveries.plan_for_robots(key=key, unit_id=bureau,
-                                              message=pushes.bulletin_message(bulletin, url=url))
-    for row in bulletin.figures.get("units", []):
-        planned += deliveries.plan_for_robots(key=key, unit_id=row["unit_id"],
-                                              message=pushes.bulletin_message(bulletin, url=url, row=row))
-    return planned
+    robots = Robot.objects.filter(enabled=True, unit_id__in=[*rows, bureau]).order_by("unit_id", "pk")
+    planned = []
+    for robot in robots:  # every group at once: one query, not one per squad
+        row = None if robot.unit_id == bureau else rows[robot.unit_id]
+        message = pushes.bulletin_message(bulletin, url=url, row=row)
+        planned.append(deliveries.plan_for_robot(key=key, robot=robot, message=message))
+    return [delivery for delivery in planned if delivery is not None]
 
 
 @sends_its_own

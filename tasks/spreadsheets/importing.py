@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
-from campaign.core.spreadsheets import cell_text, open_workbook
+from campaign.core.spreadsheets import HEADER_SEARCH_ROWS, RowError, cell_text, find_header, open_workbook
 from campaign.models import Campaign, Standard
 from tasks import services
 from tasks.models import MAX_DEPTH, Task
@@ -19,15 +19,8 @@ from tasks.spreadsheets.layout import (
     CODE_SPLIT,
     COLUMNS,
     DATE_FORMATS,
-    HEADER_SEARCH_ROWS,
     REQUIRED_COLUMNS,
 )
-
-
-@dataclass
-class RowError:
-    row: int
-    message: str
 
 
 @dataclass
@@ -130,14 +123,6 @@ class _Lookups:
         return found[0]
 
 
-def _find_header(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        names = [re.sub(r"[\s*＊]", "", _text(v)) for v in row]
-        if "任务内容" in names:
-            return index, {name: col for col, name in enumerate(names) if name in COLUMNS}
-    return None
-
-
 def parse(campaign: Campaign, upload) -> tuple[list[ParsedRow], list[RowError], _Lookups | None]:
     """Read and check every row; the rows come back only when there are no errors."""
     try:
@@ -146,7 +131,7 @@ def parse(campaign: Campaign, upload) -> tuple[list[ParsedRow], list[RowError], 
         return [], [RowError(0, str(exc))], None
     rows = [tuple(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
     wb.close()
-    found = _find_header(rows)
+    found = find_header(rows, marker="任务内容", columns=COLUMNS)
     if found is None:
         return [], [RowError(1, _("No header row with the column “任务内容” in the first %(n)s rows.")
                              % {"n": HEADER_SEARCH_ROWS})], None

@@ -9,5 +9,4 @@ REQUIRED_COLUMNS = ["任务内容", "责任单位", "责任人", "完成时限"]
 WIDTHS = [8, 48, 16, 12, 12, 14, 40, 22, 12]
 CODE_SPLIT = re.compile(r"[,，、;；\s]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-HEADER_SEARCH_ROWS = 10
 
