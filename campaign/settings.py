@@ -113,6 +113,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # A restarted PostgreSQL must not leave the web process with dead connections.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Pages run short queries, and PostgreSQL's parallel workers take longer to start than such a query runs;
+# under load they also take the cores the requests need. The web process asks for none (campaign/wsgi.py
+# sets this); the jobs, whose bulletin figures read the whole campaign, keep the server's own setting.
+PG_PARALLEL_WORKERS = env.int("PG_PARALLEL_WORKERS", default=None)
+if PG_PARALLEL_WORKERS is not None and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={PG_PARALLEL_WORKERS}")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several requests and the in-process jobs share one file: wait, don't fail.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

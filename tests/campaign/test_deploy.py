@@ -34,3 +34,27 @@ def test_production_refuses_to_start_without_a_shared_cache():
     result = _run(["check"], DJANGO_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="bairi.example.org",
                   REDIS_URL="")
     assert result.returncode != 0 and "REDIS_URL" in result.stderr
+
+
+def test_the_web_process_asks_postgresql_for_no_parallel_workers_and_the_jobs_keep_its_setting():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        import pytest
+
+        pytest.skip("PostgreSQL only")
+    show = ("from django.db import connection; c = connection.cursor(); "
+            "c.execute('SHOW max_parallel_workers_per_gather'); print(c.fetchone()[0])")
+    # The server's own database: the one the suite names may exist only under its test_ name.
+    clean = {**{k: v for k, v in os.environ.items() if k != "PG_PARALLEL_WORKERS"},
+             "DATABASE_URL": url.rsplit("/", 1)[0] + "/postgres"}
+
+    def setting(entry: str) -> str:
+        result = subprocess.run([sys.executable, "-c", f"{entry}; {show}"], cwd=ROOT, env=clean,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert setting("import campaign.wsgi") == "0"
+    server_default = setting("import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'campaign.settings'; "
+                             "import django; django.setup()")
+    assert server_default != "0"

@@ -279,8 +279,10 @@ def test_a_switched_off_robot_fails_its_waiting_messages(squad, gateways):
 
 # --- a person's channels and quiet hours ------------------------------------------------------------
 
-def night(hour: int, minute: int = 0, day: int = 3) -> datetime.datetime:
-    return datetime.datetime(2026, 12, day, hour, minute, tzinfo=SHANGHAI)
+def night(hour: int, minute: int = 0, day: int = 1) -> datetime.datetime:
+    """``hour`` o'clock ``day`` days from today: after the notice the test makes now is due."""
+    date = timezone.localdate(timezone.now(), SHANGHAI) + datetime.timedelta(days=day)
+    return datetime.datetime.combine(date, datetime.time(hour, minute), tzinfo=SHANGHAI)
 
 
 def person_notice(kind: str, **person) -> Notice:
@@ -292,10 +294,10 @@ def person_notice(kind: str, **person) -> Notice:
 def test_sms_wait_for_the_end_of_quiet_hours_and_email_does_not(sms):
     notice = person_notice(Notice.Kind.TASK)
     by_channel = {d.channel: d for d in notice.deliveries.all()}
-    assert deliveries.deliver(delivery_id=by_channel["sms"].pk, now=night(23)) == night(7, day=4)
+    assert deliveries.deliver(delivery_id=by_channel["sms"].pk, now=night(23)) == night(7, day=2)
     assert deliveries.deliver(delivery_id=by_channel["email"].pk, now=night(23)) is None
     assert sms == [] and len(mail.outbox) == 1
-    assert deliveries.deliver_due(now=night(7, day=4)) == 1
+    assert deliveries.deliver_due(now=night(7, day=2)) == 1
     assert sms == [("13900000001", "【任务变更】测试事项。查看：http://127.0.0.1:8000/tasks/1/")]
 
 
