@@ -80,7 +80,7 @@ class _Replay:
             )
 
     def finding(self, inspection, *, by: str, site, category: str, text: str, hours_ago: float, fail_check=True,
-                severity=Finding.Severity.GENERAL, offset=(0.0, 0.0)) -> Finding:
+                severity=Finding.Severity.GENERAL, offset=(0.0, 0.0), unit=None) -> Finding:
         when = self.now - datetime.timedelta(hours=hours_ago)
         checks = list(site.point_type.checks.all()[:4])
         failed = checks[0] if (checks and fail_check) else None
@@ -93,6 +93,7 @@ class _Replay:
                 latitude=site.latitude + type(site.latitude)(f"{offset[0]:.6f}"),
                 longitude=site.longitude + type(site.longitude)(f"{offset[1]:.6f}"),
                 photos=[_photo(self.rng, f"before-{self.count}-{i}") for i in range(self.rng.randint(1, 2))],
+                responsible_unit=unit,
             )
 
     def rectify(self, finding: Finding, *, by: str, share: float, note: str = "已整改到位，现场恢复整洁。"):
@@ -109,11 +110,36 @@ class _Replay:
             services.finding_close(finding=finding, by=self.people[by], note="复查合格，予以销号。")
         finding.refresh_from_db()
 
-    def send_back(self, finding: Finding, *, by: str, hours_later: float = 2, new_hours: int = 24):
+    def return_for_rework(self, finding: Finding, *, by: str, hours_later: float = 2, new_hours: int = 24):
         when = finding.rectified_at + datetime.timedelta(hours=hours_later)
         with _clock(when):
             services.finding_return(finding=finding, by=self.people[by], note="复查发现仍有货物堆放，整改不彻底。",
                                     new_deadline=when + datetime.timedelta(hours=new_hours))
+        finding.refresh_from_db()
+
+    def sent_back(self, finding: Finding, *, by: str, reason: str, hours_later: float = 1) -> datetime.datetime:
+        """退回 ``hours_later`` after the dispatch; returns when."""
+        when = finding.dispatched_at + datetime.timedelta(hours=hours_later)
+        with _clock(when):
+            services.finding_send_back(finding=finding, by=self.people[by], reason=reason)
+        finding.refresh_from_db()
+        return when
+
+    def redispatch(self, finding: Finding, *, by: str, unit, at: datetime.datetime, hours: int = 24):
+        with _clock(at):
+            services.finding_redispatch(finding=finding, by=self.people[by], unit=unit,
+                                        deadline=at + datetime.timedelta(hours=hours), note="经核实，改派责任中队。")
+        finding.refresh_from_db()
+
+    def more_time(self, finding: Finding, *, by: str, decider: str, share: float, hours: int, reason: str,
+                  refusal: str = ""):
+        """申请延期 after ``share`` of the period, for ``hours`` more; granted unless ``refusal`` is given."""
+        when = finding.clock_start + (finding.deadline - finding.clock_start) * share
+        with _clock(when):
+            services.extension_ask(finding=finding, by=self.people[by], reason=reason,
+                                   deadline=finding.deadline + datetime.timedelta(hours=hours))
+        with _clock(when + datetime.timedelta(minutes=40)):
+            services.extension_decide(finding=finding, by=self.people[decider], approve=not refusal, answer=refusal)
         finding.refresh_from_db()
 
     def loop(self, finding: Finding, *, squad_person: str, verifier: str, share: float = 0.4):
@@ -171,7 +197,7 @@ def _directed_markets(r: _Replay, squads, sites) -> None:
         e = r.finding(second, by="inspector1", site=sites[2], category="店外经营", hours_ago=21 * 24 - 2,
                       text="市场东门3家商户店外摆放货架。")
         r.rectify(e, by="member2", share=0.5)
-        r.send_back(e, by="inspector1")  # 返工
+        r.return_for_rework(e, by="inspector1")
         r.rectify(e, by="squad1", share=0.5, note="已督促商户全部收回店内，并签订门前三包责任书。")
         r.close(e, by="inspector1")
         f = r.finding(second, by="inspector2", site=sites[17], category="店外经营", hours_ago=21 * 24 - 3,
@@ -225,6 +251,25 @@ def _this_week(r: _Replay, squads, sites) -> None:
         j = r.finding(fifth, by="inspector2", site=sites[24], category="店外经营", hours_ago=18,
                       text="沿街商铺店外堆放杂物。")
         r.rectify(j, by="squad7", share=0.4)  # awaiting verification
+        _routing(r, fifth, squads, sites)
+
+
+def _routing(r: _Replay, inspection, squads, sites) -> None:
+    """A finding dispatched to the wrong squad, sent back and re-dispatched, then given more time; one with
+    more time refused; one sent back and waiting for the inspection squad to re-dispatch it."""
+    wrong = r.finding(inspection, by="inspector1", site=sites[3], category="店外经营", hours_ago=30,
+                      text="社区商户店外摆放水果摊。", unit=squads[1])
+    back = r.sent_back(wrong, by="squad2", reason="该点位属第一中队辖区，不属于本中队。")
+    r.redispatch(wrong, by="inspector1", unit=squads[0], at=back + datetime.timedelta(hours=1), hours=24)
+    r.more_time(wrong, by="squad1", decider="inspector1", share=0.5, hours=24,
+                reason="商户需协调市场管理方腾退摊位，申请延期一天。")
+    refused = r.finding(inspection, by="inspector2", site=sites[25], category="暴露垃圾", hours_ago=10,
+                        text="垃圾收集点周边堆放大件垃圾。")
+    r.more_time(refused, by="squad7", decider="inspector2", share=0.3, hours=48, reason="清运车辆紧张。",
+                refusal="大件垃圾清运可调度环卫车辆，时限内可完成。")
+    waiting = r.finding(inspection, by="inspector2", site=sites[6], category="乱堆物料堆", hours_ago=5,
+                        text="人行道上堆放装修材料。", unit=squads[3])
+    r.sent_back(waiting, by="squad4", reason="该路段属第二中队辖区，请改派。")
 
 
 def _hours(category: str, share: float) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.conf import settings as filter_settings
@@ -16,7 +16,7 @@ from accounts.models import Unit
 from campaign.core.forms import PlainSelect
 from campaign.models import MAX_ID, EventCategory
 from campaign.selectors import idle_days
-from inspections.models import Finding, Tier
+from inspections.models import ExtensionRequest, Finding, Tier
 from inspections.selectors import GREEN, RED, YELLOW
 
 
@@ -46,6 +46,8 @@ class FindingFilter(django_filters.FilterSet):
     rebound = django_filters.BooleanFilter(label=_("Rebound"), field_name="is_rebound")
     idle = django_filters.BooleanFilter(label=_("Idle only"), method="filter_idle",
                                         help_text=_("Dispatched, and not rectified once in the campaign's idle days."))
+    extension = django_filters.BooleanFilter(label=_("More time asked for"), method="filter_extension",
+                                             help_text=_("Open, with a request for more time awaiting a decision."))
     date_from = django_filters.DateFilter(label=_("Reported from"), field_name="reported_at",
                                           lookup_expr="date__gte")
     date_to = django_filters.DateFilter(label=_("Reported until"), field_name="reported_at",
@@ -67,6 +69,12 @@ class FindingFilter(django_filters.FilterSet):
         return queryset.filter(status__in=Finding.OPEN_STATUSES, first_rectified_at__isnull=True,
                                dispatched_at__lt=since)
 
+    def filter_extension(self, queryset, name, value):
+        if value is None:
+            return queryset
+        pending = ExtensionRequest.objects.filter(finding=OuterRef("pk"), status=ExtensionRequest.Status.PENDING)
+        return queryset.filter(Exists(pending) if value else ~Exists(pending))
+
     def filter_category(self, queryset, name, value):
         return queryset.filter(Q(category=value) | Q(category__parent=value)) if value else queryset
 
@@ -74,7 +82,7 @@ class FindingFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         for name in ("date_from", "date_to"):
             self.filters[name].field.widget.input_type = "date"
-        for name in ("rebound", "idle"):
+        for name in ("rebound", "idle", "extension"):
             self.filters[name].field.widget.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
         # The menu starts blank, as the others do (the API's schema keeps the three tiers): without it the
         # menu showed tier 1 as chosen while the list held every tier, and the next "Filter" narrowed it.

@@ -208,3 +208,34 @@ class ReturnForm(forms.Form):
     note = forms.CharField(label=_("Why it is not accepted"), widget=forms.Textarea(attrs={"rows": 2}))
     new_deadline = forms.DateTimeField(label=_("New deadline"), widget=DateTimeLocalInput())
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is not your unit's"), widget=forms.Textarea(
+        attrs={"rows": 2, "placeholder": _("e.g. outside our jurisdiction: the street belongs to …")}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RedispatchForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Dispatch to"), queryset=Unit.objects.exclude(kind=Unit.Kind.BUREAU)
+                                  .order_by("sort_order", "code"), widget=PlainSelect,
+                                  empty_label=_("Choose a unit…"))
+    deadline = forms.DateTimeField(label=_("New deadline"), widget=DateTimeLocalInput())
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ExtensionAskForm(forms.Form):
+    deadline = forms.DateTimeField(label=_("Proposed deadline"), widget=DateTimeLocalInput())
+    reason = forms.CharField(label=_("Why more time is needed"), widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ExtensionDecideForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+                                 widget=forms.RadioSelect)
+    deadline = forms.DateTimeField(label=_("Deadline granted"), required=False, widget=DateTimeLocalInput(),
+                                   help_text=_("Leave empty to grant the deadline asked for."))
+    answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Needed when refusing."))
+    version = forms.IntegerField(widget=forms.HiddenInput)

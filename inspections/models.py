@@ -137,6 +137,8 @@ class Finding(models.Model):
         RECTIFIED = "rectified", _("Rectified, awaiting verification")
         RETURNED = "returned", _("Returned for rework")
         CLOSED = "closed", _("Closed")
+        # 退回: the unit says it is not theirs; the dispatcher re-dispatches it (改派) to the right unit.
+        SENT_BACK = "sent_back", _("Sent back, awaiting re-dispatch")
 
     class Severity(models.TextChoices):
         GENERAL = "general", _("General")
@@ -180,11 +182,14 @@ class Finding(models.Model):
     deadline = models.DateTimeField(_("deadline"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DISPATCHED)
     rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
+    redispatch_count = models.PositiveSmallIntegerField(_("re-dispatches"), default=0)
+    extension_count = models.PositiveSmallIntegerField(_("extensions granted"), default=0)
     is_rebound = models.BooleanField(_("rebound"), default=False)
     rebound_of = models.ForeignKey("self", verbose_name=_("rebound of"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="rebounds")
     # Denormalised for the bulletin's SQL aggregates.
     reported_at = models.DateTimeField(_("reported at"))
+    #: The current dispatch: a re-dispatch starts the rightful unit's clock afresh.
     dispatched_at = models.DateTimeField(_("dispatched at"))
     clock_start = models.DateTimeField(_("current period started"))
     yellow_at = models.DateTimeField(_("light turns yellow at"))
@@ -320,3 +325,76 @@ class FindingPhoto(PrivateFile):
                 name="findingphoto_after_belongs_to_rectification",
             ),
         ]
+
+
+class FindingEvent(models.Model):
+    """A step of a finding's life outside the rectify-and-verify loop, kept for its history: sent back by the
+    unit it was dispatched to, re-dispatched to another, its deadline extended."""
+
+    class Kind(models.TextChoices):
+        SENT_BACK = "sent_back", _("Sent back: not this unit's")
+        REDISPATCHED = "redispatched", _("Re-dispatched")
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+                           related_name="+")
+    at = models.DateTimeField(_("at"))
+    note = models.TextField(_("reason"), blank=True)
+    from_unit = models.ForeignKey(Unit, verbose_name=_("from"), null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    to_unit = models.ForeignKey(Unit, verbose_name=_("to"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("finding event")
+        verbose_name_plural = _("finding events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.finding_id} {self.get_kind_display()}"
+
+
+class ExtensionRequest(models.Model):
+    """申请延期: the unit asks for a later deadline, with a reason; the dispatcher or a leader decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting a decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        LAPSED = "lapsed", _("Lapsed: answered or moved before a decision")
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="extensions")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT,
+                           related_name="+")
+    at = models.DateTimeField(_("asked at"))
+    reason = models.TextField(_("reason"))
+    old_deadline = models.DateTimeField(_("deadline asked about"))
+    proposed_deadline = models.DateTimeField(_("proposed deadline"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    granted_deadline = models.DateTimeField(_("granted deadline"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["finding"], condition=Q(status="pending"),
+                                    name="extension_one_pending_per_finding",
+                                    violation_error_message=_("This finding already has a request waiting.")),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="extension_decided_at_iff_decided",
+            ),
+            models.CheckConstraint(condition=~Q(status="approved") | Q(granted_deadline__isnull=False),
+                                   name="extension_approval_grants_a_deadline"),
+        ]
+
+    def __str__(self):
+        return f"{self.finding_id} {self.get_status_display()}"

@@ -89,11 +89,42 @@ def can_rectify(user, finding: Finding) -> bool:
     return unit.kind != Unit.Kind.BUREAU and belongs_to_unit(user, unit)
 
 
-def can_verify(user, finding: Finding) -> bool:
-    """The reporter, the inspection squad or a bureau leader verifies; never the responsible unit's own people."""
+def is_dispatcher(user, finding: Finding) -> bool:
+    """The dispatching side: the reporter, the inspection squad or a bureau leader, never anyone of the
+    responsible unit. They verify its rectification, re-dispatch it and decide on more time for it."""
     if not _signed_in(user) or belongs_to_unit(user, finding.responsible_unit):
         return False
     return finding.reporter_id == user.pk or user.role == Role.INSPECTOR or is_leader(user)
+
+
+def can_verify(user, finding: Finding) -> bool:
+    return finding.status == Finding.Status.RECTIFIED and is_dispatcher(user, finding)
+
+
+def can_send_back(user, finding: Finding) -> bool:
+    """退回: the responsible unit's squad leader, before the unit has answered it in any way."""
+    return (finding.status == Finding.Status.DISPATCHED and finding.first_rectified_at is None
+            and _signed_in(user) and user.role == Role.SQUAD_LEADER and can_rectify(user, finding))
+
+
+def can_redispatch(user, finding: Finding) -> bool:
+    """改派: a finding sent back, or one its unit has not answered yet, to another unit."""
+    movable = finding.status == Finding.Status.SENT_BACK or (
+        finding.status == Finding.Status.DISPATCHED and finding.first_rectified_at is None)
+    return movable and is_dispatcher(user, finding)
+
+
+def can_redispatch_to(user, finding: Finding, unit: Unit) -> bool:
+    """A finding goes to a squad or an office, never to the bureau itself; a tier-3 one stays in its squad."""
+    if unit.kind == Unit.Kind.BUREAU:
+        return False
+    return finding.tier != Tier.INTERNAL or is_leader(user) or user.role == Role.INSPECTOR \
+        or can_inspect_unit(user, finding.tier, unit)
+
+
+def can_ask_extension(user, finding: Finding) -> bool:
+    """申请延期: the responsible unit, while the finding waits for its rectification."""
+    return finding.is_open and can_rectify(user, finding)
 
 
 def can_finish(user, inspection: Inspection) -> bool:
@@ -138,6 +169,24 @@ def mark_closed(finding: Finding, *, at: datetime.datetime) -> list[str]:
     finding.closed_on_time = finding.rectified_at <= finding.deadline
     finding.version += 1
     return ["status", "closed_at", "closed_on_time", "version"]
+
+
+def mark_redispatched(finding: Finding, *, at: datetime.datetime, unit: Unit,
+                      deadline: datetime.datetime) -> list[str]:
+    """改派: the rightful unit's clock starts at its own dispatch; a move to another unit is counted."""
+    moved = unit.pk != finding.responsible_unit_id
+    finding.redispatch_count += int(moved)
+    finding.responsible_unit, finding.status, finding.dispatched_at = unit, Finding.Status.DISPATCHED, at
+    finding.version += 1
+    return ["responsible_unit", "status", "dispatched_at", "redispatch_count", "version",
+            *start_period(finding, at=at, deadline=deadline)]
+
+
+def mark_extended(finding: Finding, *, deadline: datetime.datetime) -> list[str]:
+    """延期 granted: the period keeps its start and ends later, so the light is judged against the new end."""
+    finding.extension_count += 1
+    finding.version += 1
+    return ["extension_count", "version", *start_period(finding, at=finding.clock_start, deadline=deadline)]
 
 
 def mark_returned(finding: Finding, *, at: datetime.datetime, new_deadline: datetime.datetime) -> list[str]:

@@ -16,7 +16,16 @@ from django.utils import timezone
 
 from accounts.access import can_see_all_units, restrict_to_units
 from campaign.models import Campaign, CheckItem, PointType, Site
-from inspections.models import CheckResult, Finding, FindingPhoto, Inspection, Rectification, Verification
+from inspections.models import (
+    CheckResult,
+    ExtensionRequest,
+    Finding,
+    FindingEvent,
+    FindingPhoto,
+    Inspection,
+    Rectification,
+    Verification,
+)
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHTS = (GREEN, YELLOW, RED)
@@ -84,9 +93,11 @@ def finding_detail(user, pk: int) -> Finding:
     rectifications = Prefetch(
         "rectifications", queryset=Rectification.objects.select_related("by").prefetch_related("photos"))
     verifications = Prefetch("verifications", queryset=Verification.objects.select_related("by"))
+    events = Prefetch("events", queryset=FindingEvent.objects.select_related("by", "from_unit", "to_unit"))
+    extensions = Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("by", "decided_by"))
     return (findings_visible_to(user)
             .select_related("inspection", "standard", "rebound_of", "check_item", "point_type", "campaign")
-            .prefetch_related(photos, rectifications, verifications)
+            .prefetch_related(photos, rectifications, verifications, events, extensions)
             .get(pk=pk))
 
 
@@ -108,11 +119,24 @@ def unit_open_findings(user) -> QuerySet[Finding]:
 
 
 def history(finding: Finding) -> list:
-    """Report, rectifications and verifications in time order, from prefetched rows."""
-    events = [("reported", finding.reported_at, finding.reporter, finding)]
+    """Report, rectifications, verifications, routing and requests for more time in time order, from
+    prefetched rows: (kind, at, by, row); a report's row is the unit it was first sent to."""
+    moves = list(finding.events.all())
+    first_unit = moves[0].from_unit if moves else finding.responsible_unit
+    events = [("reported", finding.reported_at, finding.reporter, first_unit)]
     events += [("rectified", r.at, r.by, r) for r in finding.rectifications.all()]
     events += [(v.result, v.at, v.by, v) for v in finding.verifications.all()]
+    events += [(e.kind, e.at, e.by, e) for e in moves]
+    for request in finding.extensions.all():
+        events.append(("extension_asked", request.at, request.by, request))
+        if request.decided_at and request.status != ExtensionRequest.Status.LAPSED:
+            events.append((f"extension_{request.status}", request.decided_at, request.decided_by, request))
     return sorted(events, key=lambda e: e[1])
+
+
+def pending_extension(finding: Finding) -> ExtensionRequest | None:
+    """The request for more time waiting on ``finding``, from the prefetched rows."""
+    return next((r for r in finding.extensions.all() if r.status == ExtensionRequest.Status.PENDING), None)
 
 
 def _place_filter(finding: Finding) -> Q:

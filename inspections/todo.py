@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import in_own_subtree
 from accounts.models import Unit, User
 from campaign.core import todo
-from inspections.models import TIER_NAMES, Finding, Tier
+from inspections.models import TIER_NAMES, ExtensionRequest, Finding, FindingEvent, Tier
 
 Role = User.Role
 Status = Finding.Status
@@ -26,7 +26,13 @@ TITLES = {
     "rectify": gettext_lazy("Findings to rectify"),
     "rework": gettext_lazy("Returned for rework"),
     "verify": gettext_lazy("Rectifications awaiting my verification"),
+    "redispatch": gettext_lazy("Sent back to me: re-dispatch"),
+    "extension": gettext_lazy("More time asked of me: decide"),
 }
+#: Each section's action: the verb on its button, and the form on the finding's page it leads to.
+ACTIONS = {"rectify": (gettext_lazy("Rectify"), "#rectify"), "rework": (gettext_lazy("Rework"), "#rectify"),
+           "verify": (gettext_lazy("Verify"), "#verify"), "redispatch": (gettext_lazy("Re-dispatch"), "#redispatch"),
+           "extension": (gettext_lazy("Decide"), "#decide-extension")}
 
 
 def _answers_for_findings(user) -> bool:
@@ -47,11 +53,15 @@ def _scopes(user) -> dict[str, Q]:
     verifier = Q(reporter_id=user.pk)
     if user.role == Role.INSPECTOR:
         verifier |= Q(tier__in=[Tier.DIRECTED, Tier.INTERNAL])
-    verify = Q(status=Status.RECTIFIED) & verifier
     # ``rules.belongs_to_unit``: the person's unit is the responsible unit or lies under it.
     if user.unit_id:
-        verify &= ~Q(responsible_unit_id__in=user.unit.lineage_ids)
-    scopes["verify"] = verify
+        verifier &= ~Q(responsible_unit_id__in=user.unit.lineage_ids)
+    # The dispatching side (``rules.is_dispatcher``) also re-dispatches what was sent back, and decides on
+    # more time (a subquery, not a join: a finding's earlier requests must not repeat it).
+    pending = ExtensionRequest.objects.filter(finding=OuterRef("pk"), status=ExtensionRequest.Status.PENDING)
+    scopes["verify"] = Q(status=Status.RECTIFIED) & verifier
+    scopes["redispatch"] = Q(status=Status.SENT_BACK) & verifier
+    scopes["extension"] = Q(status__in=Finding.OPEN_STATUSES) & Exists(pending) & verifier
     return scopes
 
 
@@ -74,7 +84,7 @@ class Findings:
         counts = {}
         for key, scope in scopes.items():
             counts[f"{key}_total"] = Count("pk", filter=scope)
-            if key != "verify":  # a rectification waits for a verifier; its deadline was the unit's
+            if key in ("rectify", "rework"):  # the others wait on a dispatcher; the deadline is the unit's
                 counts[f"{key}_overdue"] = Count("pk", filter=scope & urgency[todo.OVERDUE])
                 counts[f"{key}_due_soon"] = Count("pk", filter=scope & urgency[todo.DUE_SOON])
         figures = Finding.objects.aggregate(**counts)
@@ -93,10 +103,14 @@ class Findings:
 
 def _rows(scope: Q, key: str) -> QuerySet[Finding]:
     order = ("rectified_at", "pk") if key == "verify" else ("deadline", "pk")
-    return (Finding.objects.filter(scope).select_related("category", "responsible_unit", "site")
+    rows = (Finding.objects.filter(scope).select_related("category", "responsible_unit", "site")
             .only("tier", "address", "deadline", "yellow_at", "rectified_at", "status", "site__name",
-                  "category__name", "responsible_unit__name", "responsible_unit__short_name")
-            .order_by(*order))
+                  "category__name", "responsible_unit__name", "responsible_unit__short_name"))
+    if key == "redispatch":  # its deadline was the wrong unit's: what counts is how long it has waited
+        sent_back = FindingEvent.objects.filter(finding=OuterRef("pk"), kind=FindingEvent.Kind.SENT_BACK)
+        rows = rows.annotate(sent_back_at=Subquery(sent_back.order_by("-at").values("at")[:1]))
+        order = ("sent_back_at", "pk")
+    return rows.order_by(*order)
 
 
 def _entry(key: str, finding: Finding, now: datetime.datetime) -> todo.Entry:
@@ -104,11 +118,20 @@ def _entry(key: str, finding: Finding, now: datetime.datetime) -> todo.Entry:
     # Where, and which tier found it; a verifier also needs whose rectification it is.
     detail = [finding.place, str(TIER_NAMES[finding.tier])]
     # Straight to the form of the action on the finding's page.
-    url = reverse("inspections:finding_detail", args=[finding.pk]) + ("#verify" if key == "verify" else "#rectify")
+    action, anchor = ACTIONS[key]
+    url = reverse("inspections:finding_detail", args=[finding.pk]) + anchor
+    if key == "redispatch":
+        detail.insert(1, _("sent back by %(unit)s") % {"unit": finding.responsible_unit.label})
+        return todo.Entry(title=title, detail=" · ".join(detail), url=url, since=finding.sent_back_at,
+                          action=str(action), sort_key=finding.sent_back_at.timestamp())
+    if key == "extension":
+        detail.insert(1, finding.responsible_unit.label)
+        return todo.Entry(title=title, detail=" · ".join(detail), url=url, due=finding.deadline, action=str(action),
+                          sort_key=finding.deadline.timestamp())
     if key == "verify":
         detail.insert(1, finding.responsible_unit.label)
         return todo.Entry(title=title, detail=" · ".join(detail), url=url, since=finding.rectified_at,
-                          action=_("Verify"),
+                          action=str(action),
                           sort_key=finding.rectified_at.timestamp() if finding.rectified_at else 0.0)
     if finding.deadline <= now:
         urgency = todo.OVERDUE
@@ -117,10 +140,14 @@ def _entry(key: str, finding: Finding, now: datetime.datetime) -> todo.Entry:
     else:
         urgency = todo.OPEN
     return todo.Entry(title=title, detail=" · ".join(detail), url=url, urgency=urgency, due=finding.deadline,
-                      action=_("Rework") if key == "rework" else _("Rectify"), sort_key=finding.deadline.timestamp())
+                      action=str(action), sort_key=finding.deadline.timestamp())
 
 
 def _more_url(key: str) -> str:
     if key == "verify":
         return reverse("inspections:finding_list") + "?status=" + Status.RECTIFIED
+    if key == "redispatch":
+        return reverse("inspections:finding_list") + "?status=" + Status.SENT_BACK
+    if key == "extension":
+        return reverse("inspections:finding_list") + "?extension=true"
     return reverse("inspections:unit_findings")

@@ -20,6 +20,10 @@ urlpatterns = [
     path("findings/<int:pk>/rectify/", views.finding_rectify, name="finding_rectify"),
     path("findings/<int:pk>/close/", views.finding_close, name="finding_close"),
     path("findings/<int:pk>/return/", views.finding_return, name="finding_return"),
+    path("findings/<int:pk>/send-back/", views.finding_send_back, name="finding_send_back"),
+    path("findings/<int:pk>/redispatch/", views.finding_redispatch, name="finding_redispatch"),
+    path("findings/<int:pk>/extension/", views.finding_extension, name="finding_extension"),
+    path("findings/<int:pk>/extension/decide/", views.finding_extension_decide, name="finding_extension_decide"),
     path("photos/<int:pk>/", views.finding_photo, name="finding_photo"),
     path("relapses/", views.relapse_places, name="relapse_places"),
 ]

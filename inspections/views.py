@@ -22,10 +22,14 @@ from inspections.filters import FindingFilter
 from inspections.forms import (
     CheckListForm,
     CloseForm,
+    ExtensionAskForm,
+    ExtensionDecideForm,
     FindingForm,
     InspectionStartForm,
     RectifyForm,
+    RedispatchForm,
     ReturnForm,
+    SendBackForm,
     local_input,
 )
 from inspections.models import Finding, FindingPhoto, Inspection
@@ -222,21 +226,32 @@ def finding_detail(request, pk: int):
     return render(request, "inspections/finding_detail.html", _detail_context(request, finding))
 
 
+#: Each action's form on the finding page, under the name the page knows it by.
+DETAIL_FORMS = {"rectify_form": RectifyForm, "close_form": CloseForm, "return_form": ReturnForm,
+                "send_back_form": SendBackForm, "redispatch_form": RedispatchForm,
+                "extension_form": ExtensionAskForm, "decide_form": ExtensionDecideForm}
+
+
 def _detail_context(request, finding, **forms) -> dict:
     user = request.user
     photos = list(finding.photos.all())
-    version = {"version": finding.version}
-    return {
+    pending = selectors.pending_extension(finding)
+    context = {
         "finding": finding,
         "before": [p for p in photos if p.phase == FindingPhoto.Phase.BEFORE],
         "history": selectors.history(finding),
         "relapses": selectors.relapse_count_at(finding),
+        "pending_extension": pending,
         "can_rectify": finding.is_open and rules.can_rectify(user, finding),
-        "can_verify": finding.status == Finding.Status.RECTIFIED and rules.can_verify(user, finding),
-        "rectify_form": forms.get("rectify_form") or RectifyForm(initial=version),
-        "close_form": forms.get("close_form") or CloseForm(initial=version),
-        "return_form": forms.get("return_form") or ReturnForm(initial=version),
+        "can_verify": rules.can_verify(user, finding),
+        "can_send_back": rules.can_send_back(user, finding) and pending is None,
+        "can_redispatch": rules.can_redispatch(user, finding),
+        "can_ask_extension": rules.can_ask_extension(user, finding) and pending is None,
+        "can_decide_extension": pending is not None and finding.is_open and rules.is_dispatcher(user, finding),
     }
+    for name, form_class in DETAIL_FORMS.items():
+        context[name] = forms.get(name) or form_class(initial={"version": finding.version})
+    return context
 
 
 def _transition(request, pk, form_class, form_name, action):
@@ -295,6 +310,47 @@ def finding_return(request, pk: int):
                                 new_deadline=data["new_deadline"], expected_version=data["version"])
         messages.success(request, _("Finding returned for rework (返工)."))
     return _transition(request, pk, ReturnForm, "return_form", act)
+
+
+@login_required
+@require_POST
+def finding_send_back(request, pk: int):
+    def act(finding, data):
+        services.finding_send_back(finding=finding, by=request.user, reason=data["reason"],
+                                   expected_version=data["version"])
+        messages.success(request, _("Sent back (退回); the dispatcher will re-dispatch it."))
+    return _transition(request, pk, SendBackForm, "send_back_form", act)
+
+
+@login_required
+@require_POST
+def finding_redispatch(request, pk: int):
+    def act(finding, data):
+        services.finding_redispatch(finding=finding, by=request.user, unit=data["unit"], deadline=data["deadline"],
+                                    note=data["note"], expected_version=data["version"])
+        messages.success(request, _("Re-dispatched (改派) to %(unit)s.") % {"unit": data["unit"].name})
+    return _transition(request, pk, RedispatchForm, "redispatch_form", act)
+
+
+@login_required
+@require_POST
+def finding_extension(request, pk: int):
+    def act(finding, data):
+        services.extension_ask(finding=finding, by=request.user, reason=data["reason"], deadline=data["deadline"],
+                               expected_version=data["version"])
+        messages.success(request, _("More time asked for; the dispatcher will decide."))
+    return _transition(request, pk, ExtensionAskForm, "extension_form", act)
+
+
+@login_required
+@require_POST
+def finding_extension_decide(request, pk: int):
+    def act(finding, data):
+        approve = data["decision"] == "approve"
+        services.extension_decide(finding=finding, by=request.user, approve=approve, answer=data["answer"],
+                                  deadline=data["deadline"], expected_version=data["version"])
+        messages.success(request, _("More time granted.") if approve else _("More time refused."))
+    return _transition(request, pk, ExtensionDecideForm, "decide_form", act)
 
 
 @login_required

@@ -284,13 +284,30 @@ def _bulletin_docx(bulletin, bureau: str) -> bytes:
     _table(doc, [_("Issue"), _("Tasks done %"), _("Rectified on time %"), _("Open past deadline")],
            [[p["label"], p["task_completion"], p["rectification_on_time"], p["open_past_deadline"]]
             for p in f["trend"]])
-    if f.get("pressure"):
-        _pressure_table(doc, f["pressure"])
+    _later_sections(doc, f)
     _paragraph(doc, "", indent=False)
     _paragraph(doc, bureau, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _paragraph(doc, timezone.localtime(bulletin.generated_at).strftime("%Y年%-m月%-d日"),
                align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     return _save(doc)
+
+
+def _later_sections(doc, f: dict) -> None:
+    """The sections a bulletin's figures carry since they were added (an older bulletin has none of them)."""
+    if f.get("pressure"):
+        _pressure_table(doc, f["pressure"])
+    if f.get("dispatch"):
+        _dispatch_table(doc, f)
+
+
+def _dispatch_table(doc, f: dict) -> None:
+    _heading(doc, _("6. Dispatch and extensions"))
+    _table(doc, [_("Dispatched by"), _("Findings dispatched"), _("Re-dispatched"), _("Accurate dispatch %")],
+           [[row["unit"], row["dispatched"], row["redispatched"], row["rate"]] for row in f["dispatch"]])
+    _paragraph(doc, _("Extension rate %(rate)s%%: %(n)s of the %(due)s findings due had more time granted; "
+                      "rectified on time is judged against the deadline in force.") % {
+        "rate": f["overall"].get("extension_rate", 0), "n": f["overall"].get("findings_extended", 0),
+        "due": f["overall"]["findings_due"]})
 
 
 def _pressure_table(doc, levels: list[dict]) -> None:

@@ -73,6 +73,7 @@ def bulletin_figures(campaign: Campaign, iso_year: int, iso_week: int) -> dict:
         "relapse_places_total": len(every_place),
         "trend": trend(campaign, week),
         "pressure": pressure.overall(pressure.thermometer(campaign, end=week.end_dt)),
+        "dispatch": indicators.dispatch_accuracy(week),
         "weights": campaign.weights,
         "generated_at": timezone.now().isoformat(),
     }

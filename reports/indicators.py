@@ -6,8 +6,11 @@ and so on; the week's own activity (new findings, rebounds) counts findings
 reported inside the week. Rates follow the city-management formulas in
 ``campaign/data/urban_management_cases.yaml``:
 
-* 按期整改率 = findings rectified on time / findings due (deadline passed);
+* 按期整改率 = findings rectified on time / findings due (deadline passed), judged against the deadline in
+  force: an approved extension (延期) moves it;
 * 返工率 = reworks / findings closed;
+* 延期率 = findings due with an approved extension / findings due;
+* 准确派遣率 = findings never re-dispatched to another unit / findings dispatched, per dispatching unit;
 * task completion = leaf tasks done / leaf tasks due; on time = done by the deadline / due.
 
 Rows are counted per unit in SQL and folded into squads in Python, so one
@@ -129,6 +132,24 @@ def task_aggregates(week: Week) -> dict:
     }
 
 
+def counted_findings(campaign: Campaign) -> QuerySet[Finding]:
+    """The findings the units' figures count: one sent back as not its unit's is nobody's until re-dispatched."""
+    return Finding.objects.filter(campaign=campaign).exclude(status=Finding.Status.SENT_BACK)
+
+
+def dispatch_accuracy(week: Week) -> list[dict]:
+    """准确派遣率 per dispatching unit (the reporter's: the bureau's leaders, the inspection squad, a squad for its
+    own tier-3 findings), over the findings it dispatched by the week's end; one query."""
+    rows = (Finding.objects.filter(campaign=week.campaign, reported_at__lt=week.end_dt)
+            .values("reporter__unit_id", "reporter__unit__name", "reporter__unit__sort_order")
+            .annotate(dispatched=Count("pk"), redispatched=Count("pk", filter=Q(redispatch_count__gt=0)))
+            .order_by("reporter__unit__sort_order", "reporter__unit_id"))
+    return [{"unit": row["reporter__unit__name"], "dispatched": row["dispatched"],
+             "redispatched": row["redispatched"],
+             "rate": round(rate(row["dispatched"] - row["redispatched"], row["dispatched"]) * 100, 1)}
+            for row in rows]
+
+
 def finding_aggregates(week: Week) -> dict:
     start_dt, end_dt = week.start_dt, week.end_dt
     in_week = Q(reported_at__gte=start_dt, reported_at__lt=end_dt)
@@ -142,6 +163,7 @@ def finding_aggregates(week: Week) -> dict:
         "findings_due": Count("pk", filter=due),
         "rectified_on_time": Count("pk", filter=due & Q(status__in=RECTIFIED, rectified_at__lt=end_dt,
                                                         rectified_at__lte=F("deadline"))),
+        "findings_extended": Count("pk", filter=due & Q(extension_count__gt=0)),
         "findings_closed": Count("pk", filter=closed),
         "reworks": Sum("rework_count", filter=closed, default=0),
         "rebounds_week": Count("pk", filter=in_week & Q(is_rebound=True)),
@@ -208,7 +230,7 @@ def unit_table(week: Week) -> list[dict]:
     groups = SquadGroups()
     tasks = groups.fold(leaf_tasks(campaign).values("unit_id").annotate(**task_aggregates(week)).order_by(),
                         "unit_id")
-    findings = groups.fold(Finding.objects.filter(campaign=campaign).values("responsible_unit_id")
+    findings = groups.fold(counted_findings(campaign).values("responsible_unit_id")
                            .annotate(**finding_aggregates(week)).order_by(), "responsible_unit_id")
     gauges = gauge(week, groups)
     rows = []
@@ -227,7 +249,7 @@ def unit_table(week: Week) -> list[dict]:
 def overall(week: Week, *, with_gauge: bool = True) -> dict:
     """The whole campaign's figures for the week, without grouping."""
     row = _strip(leaf_tasks(week.campaign).aggregate(**task_aggregates(week)))
-    row |= _strip(Finding.objects.filter(campaign=week.campaign).aggregate(**finding_aggregates(week)))
+    row |= _strip(counted_findings(week.campaign).aggregate(**finding_aggregates(week)))
     for level, by_group in (gauge(week) if with_gauge else {}).items():
         g = by_group.get("all", {})
         row[f"{level}_median_hours"] = g.get("median_hours")
@@ -250,7 +272,7 @@ def trend_points(campaign: Campaign, weeks: list[Week]) -> list[dict]:
 
     tasks = (leaf_tasks(campaign).values(due=TruncWeek("deadline"), done=week_of("done_at"))
              .annotate(n=Count("pk")))
-    findings = (Finding.objects.filter(campaign=campaign)
+    findings = (counted_findings(campaign)
                 .values("status", reported=week_of("reported_at"), due=week_of("deadline"),
                         rectified=week_of("rectified_at"))
                 .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(rectified_at__lte=F("deadline")))))
@@ -303,6 +325,8 @@ def score_row(row: dict, campaign: Campaign) -> dict:
     row["rates"] = {k: round(v * 100, 1) for k, v in rates.items()}
     row["rework_rate"] = round(100 - row["rates"]["rework"], 1)
     row["on_time_rectification_rate"] = row["rates"]["rectification_on_time"]
+    row["extension_rate"] = round(rate(row.get("findings_extended", 0), row["findings_due"]) * 100, 1) \
+        if row["findings_due"] else 0.0
     row["score"] = round(sum(weights[k] * v for k, v in rates.items()), 1)
     return row
 

@@ -125,6 +125,24 @@ def announce_closed(verification_id: int) -> int:
     return len(services.announce_closed(verification_id=verification_id))
 
 
+@shared_task(name="reports.jobs.announce_sent_back", acks_late=True)
+def announce_sent_back(event_id: int) -> int:
+    """Queued through the outbox when a unit sends a finding back as not theirs: the dispatcher re-dispatches."""
+    return len(services.announce_sent_back(event_id=event_id))
+
+
+@shared_task(name="reports.jobs.announce_extension_asked", acks_late=True)
+def announce_extension_asked(request_id: int) -> int:
+    """Queued through the outbox when a unit asks for more time: the dispatcher decides."""
+    return len(services.announce_extension_asked(request_id=request_id))
+
+
+@shared_task(name="reports.jobs.announce_extension_decided", acks_late=True)
+def announce_extension_decided(request_id: int) -> int:
+    """Queued through the outbox when more time is granted or refused: the unit hears its deadline."""
+    return len(services.announce_extension_decided(request_id=request_id))
+
+
 @shared_task(name="reports.jobs.announce_bulletin", acks_late=True)
 def announce_bulletin(bulletin_id: int) -> int:
     """Queued through the outbox when a bulletin is published: the leaders' group and each squad's own line."""

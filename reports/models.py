@@ -190,6 +190,9 @@ class Notice(models.Model):
         YELLOW = "yellow", _("Deadline near (yellow light)")
         RED = "red", _("Deadline passed (red light)")
         SPEAKING = "speaking", _("Speaking at the meeting")
+        SENT_BACK = "sent_back", _("Finding sent back")
+        EXTENSION_ASKED = "extension_asked", _("More time asked for")
+        EXTENSION_DECIDED = "extension_decided", _("More time decided")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

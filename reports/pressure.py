@@ -112,21 +112,27 @@ def reached_findings(campaign: Campaign, end: datetime.datetime):
     before ``end``, as a generator.
 
     The deliveries of a dispatch are keyed ``finding:<id>:dispatched`` (a robot's) or that key and ``@day``
-    (a person's): they are read once, in one query, and the first that got through is taken per finding.
+    (a person's), a re-dispatch's ``finding:<id>:dispatched:<moment>``: they are read once, in one query,
+    and per finding the first that got through of its latest dispatch is taken, so the rightful unit's
+    clock starts at its own dispatch. A finding sent back and not yet re-dispatched waits on nobody below.
     """
     start = datetime.datetime.combine(campaign.start_date, datetime.time(), tzinfo=timezone.get_default_timezone())
-    first_push: dict[int, datetime.datetime] = {}
+    first_push: dict[int, tuple[str, datetime.datetime]] = {}
     pushes = (Delivery.objects.filter(status=Delivery.Status.SENT, created_at__gte=start, sent_at__lt=end,
                                       key__startswith="finding:", key__contains=":dispatched")
               .values_list("key", "sent_at").order_by())
     for key, sent in pushes.iterator(chunk_size=5000):
-        pk = int(key.split(":", 2)[1])
-        if pk not in first_push or sent < first_push[pk]:
-            first_push[pk] = sent
+        _finding, pk, rest = key.split(":", 2)
+        dispatch = rest.split("@", 1)[0].partition(":")[2]  # "" for the first, its moment for a re-dispatch
+        known = first_push.get(int(pk))
+        if known is None or (dispatch, -sent.timestamp()) > (known[0], -known[1].timestamp()):
+            first_push[int(pk)] = (dispatch, sent)
     rows = (Finding.objects.filter(campaign=campaign, dispatched_at__lt=end)
+            .exclude(status=Finding.Status.SENT_BACK)
             .values_list("pk", "responsible_unit_id", "dispatched_at", "first_rectified_at").order_by())
     for pk, unit_id, dispatched, rectified in rows.iterator(chunk_size=5000):
-        yield unit_id, dispatched, first_push.get(pk, dispatched), rectified
+        reached = first_push.get(pk, ("", dispatched))[1]
+        yield unit_id, dispatched, max(reached, dispatched), rectified  # an earlier dispatch's push is not this one
 
 
 def overall(figures: dict) -> list[dict]:

@@ -32,6 +32,9 @@ CHANNELS: dict[str, tuple[bool, bool]] = {
     Kind.RETURNED: (True, True),
     Kind.RED: (True, False),
     Kind.SPEAKING: (True, True),
+    Kind.SENT_BACK: (True, True),
+    Kind.EXTENSION_ASKED: (True, True),
+    Kind.EXTENSION_DECIDED: (True, True),
     Kind.TASK: (True, True),
     Kind.ESCALATION: (True, False),
 }
@@ -58,12 +61,48 @@ def line_message(title: str, line: str, url: str, mobiles=()) -> Message:
                        markdown=f"{line}[{_('View')}]({url})", mobiles=tuple(mobiles))
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """A reason as a message quotes it: at most ``limit`` characters, ending in one full stop."""
+    text = text if len(text) <= limit else text[:limit - 1] + "…"
+    return text.rstrip("。. ") + "。"
+
+
 def dispatch_line(finding) -> str:
-    """整改通知 to the unit a finding was dispatched to: where, what, who found it, by when."""
+    """整改通知 to the unit a finding was dispatched (or re-dispatched, 改派) to: where, what, who found it, by when."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _("[Rectification notice] %(place)s %(category)s (%(unit)s, %(tier)s): rectify by %(deadline)s.") % {
-            "place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
-            "tier": str(TIER_NAMES[finding.tier]), "deadline": when(finding.deadline)}
+        words = {"place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
+                 "tier": str(TIER_NAMES[finding.tier]), "deadline": when(finding.deadline)}
+        if finding.dispatched_at > finding.reported_at:
+            return _("[Re-dispatched] %(place)s %(category)s (%(unit)s, %(tier)s) is your unit's: rectify by "
+                     "%(deadline)s.") % words
+        return _("[Rectification notice] %(place)s %(category)s (%(unit)s, %(tier)s): rectify by %(deadline)s.") % words
+
+
+def sent_back_line(finding, event) -> str:
+    """退回 to the dispatcher: the unit says the finding is not theirs, and why."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("[Sent back] %(place)s %(category)s: %(unit)s sent it back: %(reason)s Please re-dispatch it.") % {
+            "place": finding.place, "category": finding.category.name, "unit": event.from_unit.label,
+            "reason": _short(event.note)}
+
+
+def extension_asked_line(finding, request) -> str:
+    """申请延期 to the dispatcher: the unit asks for a later deadline, and why."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("[More time asked] %(place)s %(category)s: %(unit)s asks until %(deadline)s: %(reason)s "
+                 "Please decide.") % {
+            "place": finding.place, "category": finding.category.name, "unit": finding.responsible_unit.label,
+            "deadline": when(request.proposed_deadline), "reason": _short(request.reason)}
+
+
+def extension_decided_line(finding, request) -> str:
+    """The decision to the unit: the new deadline, or the reason for refusing and the deadline still in force."""
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {"place": finding.place, "category": finding.category.name, "deadline": when(finding.deadline)}
+        if request.granted_deadline:
+            return _("[More time granted] %(place)s %(category)s: rectify by %(deadline)s.") % words
+        return _("[More time refused] %(place)s %(category)s: %(answer)s Rectify by %(deadline)s.") % {
+            **words, "answer": _short(request.answer)}
 
 
 def rectified_line(finding, rectification) -> str:
@@ -78,11 +117,10 @@ def rectified_line(finding, rectification) -> str:
 def returned_line(finding, verification) -> str:
     """返工通知 to the unit: why the rectification was not accepted, and the new deadline."""
     with translation.override(settings.LANGUAGE_CODE):
-        reason = verification.note if len(verification.note) <= 60 else verification.note[:59] + "…"
         return _("[Returned for rework] %(place)s %(category)s (%(unit)s): %(reason)s Rectify again by "
                  "%(deadline)s.") % {
             "place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
-            "reason": reason.rstrip("。. ") + "。", "deadline": when(verification.new_deadline)}
+            "reason": _short(verification.note), "deadline": when(verification.new_deadline)}
 
 
 def closed_line(finding, verification) -> str:

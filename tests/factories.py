@@ -150,3 +150,12 @@ def category(major: str = "街面秩序", minor: str = "店外经营", hours: in
     parent, _ = EventCategory.objects.get_or_create(parent=None, name=major)
     child, _ = EventCategory.objects.get_or_create(parent=parent, name=minor, defaults={"time_limit_hours": hours})
     return child
+
+
+def api(user):
+    """A DRF test client signed in as ``user``."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

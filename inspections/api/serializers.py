@@ -9,7 +9,17 @@ from rest_framework import serializers
 
 from accounts.models import Unit, User
 from campaign.models import CheckItem, EventCategory, PointType, Site, Standard
-from inspections.models import CheckResult, Finding, FindingPhoto, Inspection, Rectification, Tier, Verification
+from inspections.models import (
+    CheckResult,
+    ExtensionRequest,
+    Finding,
+    FindingEvent,
+    FindingPhoto,
+    Inspection,
+    Rectification,
+    Tier,
+    Verification,
+)
 
 
 class CheckResultSerializer(serializers.ModelSerializer):
@@ -74,6 +84,21 @@ class VerificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class FindingEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FindingEvent
+        fields = ["id", "kind", "by", "at", "note", "from_unit", "to_unit", "deadline"]
+        read_only_fields = fields
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = ["id", "by", "at", "reason", "old_deadline", "proposed_deadline", "status", "decided_by",
+                  "decided_at", "granted_deadline", "answer"]
+        read_only_fields = fields
+
+
 class FindingSerializer(serializers.ModelSerializer):
     """One shape for list and detail: the photos and the history come along (prefetched)."""
 
@@ -84,6 +109,8 @@ class FindingSerializer(serializers.ModelSerializer):
     photos = PhotoSerializer(many=True, read_only=True)
     rectifications = RectificationSerializer(many=True, read_only=True)
     verifications = VerificationSerializer(many=True, read_only=True)
+    events = FindingEventSerializer(many=True, read_only=True)
+    extensions = ExtensionRequestSerializer(many=True, read_only=True)
 
     class Meta:
         model = Finding
@@ -92,7 +119,8 @@ class FindingSerializer(serializers.ModelSerializer):
                   "longitude", "location_source", "address", "responsible_unit", "responsible_unit_name",
                   "deadline", "status", "light", "rework_count", "is_rebound", "rebound_of", "reported_at",
                   "dispatched_at", "first_rectified_at", "rectified_at", "closed_at", "closed_on_time", "version",
-                  "photos", "rectifications", "verifications"]
+                  "redispatch_count", "extension_count", "photos", "rectifications", "verifications", "events",
+                  "extensions"]
         read_only_fields = fields
 
 
@@ -122,24 +150,53 @@ class FindingCreateSerializer(serializers.Serializer):
                                                     allow_null=True)
 
 
+def _version():
+    return serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                    help_text="The version you saw (needed); a stale one answers 409, none 428.")
+
+
 class RectifySerializer(serializers.Serializer):
     note = serializers.CharField()
     photos = serializers.ListField(child=serializers.FileField(), allow_empty=True, required=False)
-    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
-                                       help_text="The version you saw (needed); a stale one answers 409, none 428.")
+    version = _version()
 
 
 class VerifySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
-                                       help_text="The version you saw (needed); a stale one answers 409, none 428.")
+    version = _version()
 
 
 class ReturnSerializer(serializers.Serializer):
     note = serializers.CharField()
     new_deadline = serializers.DateTimeField()
-    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
-                                       help_text="The version you saw (needed); a stale one answers 409, none 428.")
+    version = _version()
+
+
+class SendBackSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the finding is not the unit's (退回).")
+    version = _version()
+
+
+class RedispatchSerializer(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), help_text="The rightful unit (改派).")
+    deadline = serializers.DateTimeField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = _version()
+
+
+class ExtensionAskSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    deadline = serializers.DateTimeField(help_text="The deadline asked for (申请延期).")
+    version = _version()
+
+
+class ExtensionDecideSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                         help_text="The deadline granted; the one asked for when absent.")
+    answer = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text="Needed when refusing.")
+    version = _version()
 
 
 class FindingStaleSerializer(serializers.Serializer):

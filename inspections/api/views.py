@@ -75,7 +75,8 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @staticmethod
     def _with_history(queryset):
         photos = FindingPhoto.objects.order_by("uploaded_at", "pk")
-        return queryset.prefetch_related(Prefetch("photos", queryset=photos), "rectifications", "verifications")
+        return queryset.prefetch_related(Prefetch("photos", queryset=photos), "rectifications", "verifications",
+                                         "events", "extensions")
 
     def _answer(self, finding_pk, code=status.HTTP_200_OK):
         finding = self.get_queryset().get(pk=finding_pk)
@@ -126,6 +127,48 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         incoming.is_valid(raise_exception=True)
         return self._run(services.finding_return, finding, incoming.validated_data,
                          note=incoming.validated_data["note"], new_deadline=incoming.validated_data["new_deadline"])
+
+    @extend_schema(summary="Send back (退回): not the unit's; the dispatcher re-dispatches it",
+                   request=s.SendBackSerializer, responses={200: s.FindingSerializer, **STALE})
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        finding = self.get_object()  # another unit's finding is 404 before its input is even read
+        incoming = s.SendBackSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        return self._run(services.finding_send_back, finding, incoming.validated_data,
+                         reason=incoming.validated_data["reason"])
+
+    @extend_schema(summary="Re-dispatch (改派) to the rightful unit with a new deadline",
+                   request=s.RedispatchSerializer, responses={200: s.FindingSerializer, **STALE})
+    @action(detail=True, methods=["post"])
+    def redispatch(self, request, pk=None):
+        finding = self.get_object()
+        incoming = s.RedispatchSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        return self._run(services.finding_redispatch, finding, data, unit=data["unit"], deadline=data["deadline"],
+                         note=data["note"])
+
+    @extend_schema(summary="Ask for more time (申请延期)", request=s.ExtensionAskSerializer,
+                   responses={200: s.FindingSerializer, **STALE})
+    @action(detail=True, methods=["post"])
+    def extension(self, request, pk=None):
+        finding = self.get_object()
+        incoming = s.ExtensionAskSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        return self._run(services.extension_ask, finding, data, reason=data["reason"], deadline=data["deadline"])
+
+    @extend_schema(summary="Approve or refuse the request for more time", request=s.ExtensionDecideSerializer,
+                   responses={200: s.FindingSerializer, **STALE})
+    @action(detail=True, methods=["post"], url_path="extension/decide")
+    def extension_decide(self, request, pk=None):
+        finding = self.get_object()
+        incoming = s.ExtensionDecideSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        return self._run(services.extension_decide, finding, data, approve=data["approve"], answer=data["answer"],
+                         deadline=data["deadline"])
 
     @extend_schema(summary="A photo of the finding", responses={(200, "image/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_id>\d+)", url_name="photo",

@@ -16,11 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, User
 from campaign.selectors import active_campaigns
-from inspections.models import Finding, Rectification, Verification
+from inspections.models import ExtensionRequest, Finding, FindingEvent, Rectification, Verification
 from reports import pushes
 from reports.models import Bulletin, Delivery, Meeting, Notice, Robot
 from reports.services import deliveries
 from reports.services.notices import notify
+
+#: What a finding's hand-off message names, read with the row that points at the finding.
+_FINDING_ROWS = ("finding__site", "finding__category", "finding__responsible_unit", "finding__reporter__unit")
 
 
 def sends_its_own(announce):
@@ -52,10 +55,17 @@ def announce_dispatch(*, finding_id: int) -> list[Delivery]:
     if finding is None or not finding.is_open:
         return []
     return _finding_handoff(
-        finding, key=f"finding:{finding.pk}:dispatched", kind=Notice.Kind.DISPATCHED,
+        finding, key=dispatch_key(finding), kind=Notice.Kind.DISPATCHED,
         line=pushes.dispatch_line(finding), title=_("Rectification notice"),
         people=_leaders(finding.responsible_unit_id), day=timezone.localdate(finding.dispatched_at),
         robots_of=finding.responsible_unit_id)
+
+
+def dispatch_key(finding: Finding) -> str:
+    """The first dispatch's key, and each re-dispatch's with its moment (the pressure gauge reads them so)."""
+    if finding.dispatched_at <= finding.reported_at:
+        return f"finding:{finding.pk}:dispatched"
+    return f"finding:{finding.pk}:dispatched:{timezone.localtime(finding.dispatched_at):%Y%m%d%H%M%S}"
 
 
 def _announce(*, key: str, people: list[User], kind: str, line: str, message, url: str, day,
@@ -90,18 +100,14 @@ def _finding_handoff(finding: Finding, *, key: str, kind: str, line: str, title:
 def announce_rectified(*, rectification_id: int) -> list[Delivery]:
     """A rectification submitted reaches the inspector who logged the finding and the group of their unit
     (the inspection squad's, or for a tier-3 finding the squad's own). Left alone once it is verified."""
-    rectification = (Rectification.objects.select_related(
-        "finding__site", "finding__category", "finding__responsible_unit", "finding__reporter__unit")
-        .filter(pk=rectification_id).first())
+    rectification = Rectification.objects.select_related(*_FINDING_ROWS).filter(pk=rectification_id).first()
     if rectification is None or rectification.finding.status != Finding.Status.RECTIFIED:
         return []
     finding = rectification.finding
-    reporter = finding.reporter
     return _finding_handoff(
         finding, key=f"finding:{finding.pk}:rectified:{rectification.pk}", kind=Notice.Kind.RECTIFIED,
         line=pushes.rectified_line(finding, rectification), title=_("Awaiting verification"),
-        people=[reporter] if reporter.is_active else [], day=timezone.localdate(rectification.at),
-        robots_of=reporter.unit_id)
+        people=_reporter(finding), day=timezone.localdate(rectification.at), robots_of=finding.reporter.unit_id)
 
 
 @sends_its_own
@@ -136,11 +142,65 @@ def announce_closed(*, verification_id: int) -> list[Delivery]:
         robots_of=finding.responsible_unit_id, mention=False)
 
 
+@sends_its_own
+@transaction.atomic
+def announce_sent_back(*, event_id: int) -> list[Delivery]:
+    """A finding sent back as not the unit's reaches its reporter and the reporter's group (the inspection
+    squad's, or a bureau leader's), with the unit's reason. Left alone once it has been re-dispatched."""
+    event = (FindingEvent.objects.select_related("from_unit", *_FINDING_ROWS)
+             .filter(pk=event_id, kind=FindingEvent.Kind.SENT_BACK).first())
+    if event is None or event.finding.status != Finding.Status.SENT_BACK:
+        return []
+    finding = event.finding
+    return _finding_handoff(
+        finding, key=f"finding:{finding.pk}:sent_back:{event.pk}", kind=Notice.Kind.SENT_BACK,
+        line=pushes.sent_back_line(finding, event), title=_("Sent back"), people=_reporter(finding),
+        day=timezone.localdate(event.at), robots_of=finding.reporter.unit_id)
+
+
+@sends_its_own
+@transaction.atomic
+def announce_extension_asked(*, request_id: int) -> list[Delivery]:
+    """A request for more time reaches the finding's reporter and their group. Left alone once decided."""
+    request = (ExtensionRequest.objects.select_related(*_FINDING_ROWS)
+               .filter(pk=request_id, status=ExtensionRequest.Status.PENDING).first())
+    if request is None:
+        return []
+    finding = request.finding
+    return _finding_handoff(
+        finding, key=f"finding:{finding.pk}:extension:{request.pk}", kind=Notice.Kind.EXTENSION_ASKED,
+        line=pushes.extension_asked_line(finding, request), title=_("More time asked for"),
+        people=_reporter(finding), day=timezone.localdate(request.at), robots_of=finding.reporter.unit_id)
+
+
+@sends_its_own
+@transaction.atomic
+def announce_extension_decided(*, request_id: int) -> list[Delivery]:
+    """The decision on more time reaches the unit's leaders, the person who asked, and the unit's group."""
+    request = (ExtensionRequest.objects.select_related("by", *_FINDING_ROWS)
+               .filter(pk=request_id, status__in=[ExtensionRequest.Status.APPROVED, ExtensionRequest.Status.REFUSED])
+               .first())
+    if request is None or not request.finding.is_open:
+        return []
+    finding = request.finding
+    people = _leaders(finding.responsible_unit_id)
+    if request.by.is_active and request.by not in people:
+        people.append(request.by)
+    return _finding_handoff(
+        finding, key=f"finding:{finding.pk}:extension:{request.pk}:{request.status}",
+        kind=Notice.Kind.EXTENSION_DECIDED, line=pushes.extension_decided_line(finding, request),
+        title=_("More time decided"), people=people, day=timezone.localdate(request.decided_at),
+        robots_of=finding.responsible_unit_id)
+
+
+def _reporter(finding: Finding) -> list[User]:
+    return [finding.reporter] if finding.reporter.is_active else []
+
+
 def _standing_verification(verification_id: int, result: str, status: str) -> Verification | None:
     """The verification with what its message names, while its finding still stands where it left it."""
-    verification = (Verification.objects.select_related(
-        "finding__site", "finding__category", "finding__responsible_unit", "finding__reporter__unit")
-        .filter(pk=verification_id, result=result).first())
+    verification = (Verification.objects.select_related(*_FINDING_ROWS)
+                    .filter(pk=verification_id, result=result).first())
     return verification if verification is not None and verification.finding.status == status else None
 
 

@@ -294,3 +294,24 @@ def test_a_bulletin_versions_files_are_made_once_and_again_when_what_they_print_
     word = documents.bulletin_docx(bulletin)
     assert documents.bulletin_docx(bulletin) == word
     assert "新城区城市管理局" in Document(io.BytesIO(word)).paragraphs[0].text
+
+
+def test_the_bulletin_shows_each_dispatchers_accuracy_and_the_extension_rate(client, scene):
+    from inspections.models import Finding
+
+    findings = Finding.objects.filter(campaign=scene.campaign).order_by("pk")
+    assert findings.exists()
+    Finding.objects.filter(pk=findings.first().pk).update(redispatch_count=1)
+    bulletin = write(scene)
+    dispatch = bulletin.figures["dispatch"]
+    assert sum(row["redispatched"] for row in dispatch) == 1
+    row = next(r for r in dispatch if r["redispatched"])
+    assert row["rate"] == round((row["dispatched"] - 1) / row["dispatched"] * 100, 1)
+    client.force_login(scene.admin)
+    page = client.get(f"/reports/bulletins/{bulletin.pk}/").content.decode()
+    assert "派遣与延期" in page and "准确派遣率" in page
+    assert f'data-label="派遣单位">{row["unit"]}</td>' in page
+    assert "“按期整改”以现行整改时限（含批准延期后的时限）判定" in page
+    word = Document(io.BytesIO(documents.bulletin_docx(bulletin)))
+    assert "六、派遣与延期" in [p.text for p in word.paragraphs]
+    assert any(cell.text == row["unit"] for table in word.tables for r in table.rows for cell in r.cells)

@@ -429,6 +429,44 @@ def test_a_close_reaches_the_unit_and_its_group_without_asking_anything(
     assert jobs.announce_closed(finding.verifications.get().pk) == 0
 
 
+def test_a_finding_sent_back_reaches_the_inspection_squads_group_and_its_redispatch_the_rightful_units(
+        squad, site, inspector, gateways, sms, django_capture_on_commit_callbacks):
+    from inspections import services as inspection_services
+    from reports import pressure
+
+    campaign = f.CampaignFactory()
+    _unit, leader, _robot = squad
+    rightful = f.UnitFactory(name="解放中队")
+    rightful_leader = f.squad_leader(rightful, phone="13800000002", quiet_from=None, quiet_until=None)
+    gateways.wecom_keys.add("wecom-rightful-0002")
+    Robot.objects.create(unit=rightful, name="解放中队工作群", kind=Robot.Kind.WECOM, key="wecom-rightful-0002")
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = log_finding(by=inspector, site=site)
+    _forget(gateways, sms)
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_services.finding_send_back(finding=finding, by=leader, reason="该路段属解放中队辖区")
+    line = "【退回】和平路 店外经营：和平中队退回，理由：该路段属解放中队辖区。请改派。"
+    link = f"http://127.0.0.1:8000/inspections/findings/{finding.pk}/"
+    assert Notice.objects.get(user=inspector, kind="sent_back").message == line
+    assert gateways.messages() == [{"msgtype": "text", "text": {  # the inspection squad's group only
+        "content": f"{line}查看：{link}", "mentioned_mobile_list": ["13900001111"]}}]
+    _forget(gateways, sms)
+    deadline = timezone.now() + datetime.timedelta(hours=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_services.finding_redispatch(finding=finding, by=inspector, unit=rightful, deadline=deadline)
+    due = timezone.localtime(deadline, SHANGHAI)
+    line = (f"【改派】和平路 店外经营（督察中队，二级督查）经核实是你单位的，请于 {due.month}月{due.day}日 "
+            f"{due:%H:%M} 前整改。")
+    assert Notice.objects.get(user=rightful_leader, kind="dispatched").message == line
+    assert gateways.messages() == [{"msgtype": "text", "text": {
+        "content": f"{line}查看：{link}", "mentioned_mobile_list": ["13800000002"]}}]
+    # The gauge starts the rightful unit's clock at its own dispatch's push, not the first unit's.
+    finding.refresh_from_db()
+    (row,) = list(pressure.reached_findings(campaign, timezone.now() + datetime.timedelta(minutes=1)))
+    pushed = Delivery.objects.filter(key__startswith=f"finding:{finding.pk}:dispatched:").order_by("sent_at")
+    assert row[0] == rightful.pk and row[1] == finding.dispatched_at and row[2] == pushed.first().sent_at
+
+
 def _due(finding, *, yellow_ago: datetime.timedelta, deadline_in: datetime.timedelta):
     from inspections.models import Finding
 

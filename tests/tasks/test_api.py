@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tasks.models import Attachment, Task
-from tests.factories import CampaignFactory, UnitFactory, inspector, leader, member, squad_leader, standard
+from tests.factories import CampaignFactory, UnitFactory, api, inspector, leader, member, squad_leader, standard
 from tests.tasks.factories import make_task, photo
 
 pytestmark = pytest.mark.django_db
@@ -36,12 +36,6 @@ def owner(squad):
 @pytest.fixture
 def item(campaign, squad, chief, owner):
     return make_task(campaign=campaign, unit=squad, by=chief, responsible=owner, content="店外经营整治")
-
-
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def url(task=None, suffix=""):

@@ -1,4 +1,4 @@
-"""Writes for inspections and findings: every state change of the closed loop goes through here.
+"""Writes for findings: every state change of the closed loop goes through here.
 
 Each service checks the rule (``rules``) and raises PermissionDenied with a
 readable message, validates input and raises ValidationError, and changes
@@ -9,7 +9,7 @@ photos are validated before the first row is written.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,16 +26,9 @@ from campaign.core.errors import VERSION_MISSING, StaleEdit, VersionRequired
 from campaign.core.geo import bounding_box
 from campaign.core.uploads import CleanedUpload, build_private_file, clean_upload
 from campaign.models import Campaign, CheckItem, EventCategory, PointType, Site, Standard
-from campaign.selectors import current_campaign
 from inspections import rules
-from inspections.models import CheckResult, Finding, FindingPhoto, Inspection, Rectification, Tier, Verification
-
-
-def _campaign(campaign: Campaign | None) -> Campaign:
-    campaign = campaign or current_campaign()
-    if campaign is None:
-        raise ValidationError(_("There is no campaign yet; an administrator sets one up first."))
-    return campaign
+from inspections.models import ExtensionRequest, Finding, FindingPhoto, Inspection, Rectification, Verification
+from inspections.services.inspections import inspection_record_checks, running_campaign
 
 
 def _clean_photos(photos: Sequence, *, required_message: str) -> list[CleanedUpload]:
@@ -53,7 +46,7 @@ def _clean_photos(photos: Sequence, *, required_message: str) -> list[CleanedUpl
     return cleaned
 
 
-def _check_version(finding: Finding, expected_version: int | None) -> None:
+def check_version(finding: Finding, expected_version: int | None) -> None:
     """``finding`` is the locked row; ``None`` means the caller holds no version (a job, the demo data)."""
     if expected_version is VERSION_MISSING:
         raise VersionRequired
@@ -61,79 +54,9 @@ def _check_version(finding: Finding, expected_version: int | None) -> None:
         raise StaleEdit(current=finding)
 
 
-def _locked(finding: Finding) -> Finding:
+def locked(finding: Finding) -> Finding:
     return (Finding.objects.select_for_update(of=("self",))
             .select_related("responsible_unit", "reporter", "category").get(pk=finding.pk))
-
-
-# --- inspections ------------------------------------------------------------
-
-@transaction.atomic
-def inspection_start(
-    *, by, tier: int, topic: str, date: datetime.date, inspectors: Iterable = (),
-    target_units: Iterable[Unit] = (), target_sites: Iterable[Site] = (), campaign: Campaign | None = None,
-) -> Inspection:
-    """Start an inspection of one tier; a tier-3 inspection stays inside the inspector's squad."""
-    campaign = _campaign(campaign)
-    if tier not in rules.tiers_for(by):
-        raise PermissionDenied(_("You may not run a %(tier)s.") % {"tier": Tier(tier).label})
-    target_units, target_sites = list(target_units), list(target_sites)
-    squad = by.unit if tier == Tier.INTERNAL else None
-    if squad is not None and not target_units:
-        target_units = [squad]
-    for unit in target_units + [site.unit for site in target_sites]:
-        if not rules.can_inspect_unit(by, tier, unit):
-            raise PermissionDenied(_("A tier-3 inspection stays inside your own squad; %(unit)s is outside it.")
-                                   % {"unit": unit.name})
-    if tier == Tier.DIRECTED and not (target_units or target_sites):
-        raise ValidationError({"target_units": _("A directed inspection names the units or sites it is aimed at.")})
-    others = [p for p in inspectors if p.pk != by.pk]
-    if squad is not None and any(not rules.belongs_to_unit(p, squad) for p in others):
-        raise ValidationError({"inspectors": _("A tier-3 inspection is made by people of the squad.")})
-    if date and not (campaign.start_date <= date <= campaign.end_date):
-        raise ValidationError({"date": _("The date must fall within the campaign (%(start)s – %(end)s).") % {
-            "start": campaign.start_date, "end": campaign.end_date}})
-    inspection = Inspection(campaign=campaign, tier=tier, topic=topic, date=date, created_by=by, squad=squad)
-    inspection.full_clean()
-    inspection.save()
-    inspection.inspectors.set([by, *others])
-    inspection.target_units.set(target_units)
-    inspection.target_sites.set(target_sites)
-    return inspection
-
-
-@transaction.atomic
-def inspection_record_checks(
-    *, inspection: Inspection, by, site: Site | None, results: dict[CheckItem, bool], notes: dict | None = None,
-) -> list[CheckResult]:
-    """Record pass / fail for check-list lines at a site; a repeated check overwrites its earlier answer."""
-    if not rules.can_log_in(by, inspection):
-        raise PermissionDenied(_("Only the inspectors of this open inspection may record its check list."))
-    if site is not None and not rules.can_inspect_unit(by, inspection.tier, site.unit):
-        raise PermissionDenied(_("%(site)s is outside the area you may inspect.") % {"site": site.name})
-    notes = notes or {}
-    saved = []
-    for check, passed in results.items():
-        row, _created = CheckResult.objects.update_or_create(
-            inspection=inspection, site=site, check_item=check,
-            defaults={"passed": passed, "note": notes.get(check, "")[:300], "checked_by": by},
-        )
-        saved.append(row)
-    return saved
-
-
-@transaction.atomic
-def inspection_finish(*, inspection: Inspection, by, summary: str = "") -> Inspection:
-    """Close an inspection: its report is final, no more results or findings are added to it."""
-    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
-    if not rules.can_finish(by, inspection):
-        raise PermissionDenied(_("Only the lead inspector finishes an open inspection."))
-    inspection.status = Inspection.Status.FINISHED
-    inspection.summary = summary.strip()
-    inspection.finished_at = timezone.now()
-    inspection.full_clean()
-    inspection.save(update_fields=["status", "summary", "finished_at"])
-    return inspection
 
 
 # --- findings -----------------------------------------------------------------
@@ -202,6 +125,20 @@ def _checked_category(category) -> EventCategory:
     return category
 
 
+def _logged_where(by, inspection: Inspection | None, campaign: Campaign | None):
+    """The (locked) inspection, campaign and tier a new finding is logged in, or why ``by`` may not log it."""
+    if inspection is not None:
+        # Re-read under a lock: the inspection may have been finished since the form was opened.
+        inspection = Inspection.objects.select_for_update().select_related("campaign").get(pk=inspection.pk)
+        if not rules.can_log_in(by, inspection):
+            raise PermissionDenied(_("Only the inspectors of this open inspection may add findings to it."))
+        return inspection, inspection.campaign, inspection.tier
+    tier = rules.default_tier(by)
+    if tier is None:
+        raise PermissionDenied(_("Only bureau leaders, the inspection squad and tier-3 inspectors log findings."))
+    return None, running_campaign(campaign), tier
+
+
 @transaction.atomic
 def finding_create(
     *, by, category: EventCategory | None, description: str, photos: Sequence,
@@ -211,24 +148,12 @@ def finding_create(
     deadline: datetime.datetime | None = None, inspection: Inspection | None = None,
     check_results: dict[CheckItem, bool] | None = None, campaign: Campaign | None = None,
 ) -> Finding:
-    """Report a finding on site and dispatch it to the responsible unit in one step.
-
-    The inspector names the unit and the deadline on the spot (both proposed),
-    so the finding is reported and dispatched at the same moment. Refuses a
-    finding without a photo or a location, with an unknown category or a past
-    deadline, and one outside the inspector's tier.
+    """Report a finding on site and dispatch it to the responsible unit in one step: the inspector names the
+    unit and the deadline on the spot (both proposed). Refuses a finding without a photo or a location, with
+    an unknown category or a past deadline, and one outside the inspector's tier.
     """
     now = timezone.now()
-    if inspection is not None:
-        # Re-read under a lock: the inspection may have been finished since the form was opened.
-        inspection = Inspection.objects.select_for_update().select_related("campaign").get(pk=inspection.pk)
-        if not rules.can_log_in(by, inspection):
-            raise PermissionDenied(_("Only the inspectors of this open inspection may add findings to it."))
-        campaign, tier = inspection.campaign, inspection.tier
-    else:
-        campaign, tier = _campaign(campaign), rules.default_tier(by)
-        if tier is None:
-            raise PermissionDenied(_("Only bureau leaders, the inspection squad and tier-3 inspectors log findings."))
+    inspection, campaign, tier = _logged_where(by, inspection, campaign)
     category = _checked_category(category)
     if not (description or "").strip():
         raise ValidationError({"description": _("Describe what is wrong.")})
@@ -246,8 +171,7 @@ def finding_create(
     if deadline <= now:
         raise ValidationError({"deadline": _("The deadline must be in the future.")}, code="deadline_past")
     if check_item is not None:
-        point_type = point_type or check_item.point_type
-        standard = standard or check_item.standard
+        point_type, standard = point_type or check_item.point_type, standard or check_item.standard
     point_type = point_type or (site.point_type if site else None)
     rebound_of = find_rebound_source(campaign=campaign, category=category, site=site, latitude=latitude,
                                      longitude=longitude, at=now)
@@ -284,10 +208,10 @@ def _file_and_dispatch(finding: Finding, photos: list[CleanedUpload], check_resu
 def finding_rectify(*, finding: Finding, by, note: str, photos: Sequence,
                     expected_version: int | None = None) -> Rectification:
     """整改: the responsible unit answers with what it did and at least one after-photo."""
-    finding = _locked(finding)
+    finding = locked(finding)
     if not rules.can_rectify(by, finding):
         raise PermissionDenied(_("Only the responsible unit's people rectify this finding."))
-    _check_version(finding, expected_version)
+    check_version(finding, expected_version)
     if not finding.is_open:
         raise ValidationError(_("This finding is not waiting for rectification (it is %(status)s).")
                               % {"status": finding.get_status_display()}, code="bad_state")
@@ -296,6 +220,9 @@ def finding_rectify(*, finding: Finding, by, note: str, photos: Sequence,
     cleaned = _clean_photos(photos, required_message=_("Add at least one photo after rectification."))
     now = timezone.now()
     rectification = Rectification.objects.create(finding=finding, by=by, note=note.strip(), at=now)
+    # Answered: a request for more time still waiting has nothing left to decide.
+    finding.extensions.filter(status=ExtensionRequest.Status.PENDING).update(
+        status=ExtensionRequest.Status.LAPSED, decided_by=by, decided_at=now)
     for photo in cleaned:
         build_private_file(FindingPhoto, photo, by=by, finding=finding, rectification=rectification,
                            phase=FindingPhoto.Phase.AFTER)
@@ -305,12 +232,12 @@ def finding_rectify(*, finding: Finding, by, note: str, photos: Sequence,
 
 
 def _verifiable(finding: Finding, by, expected_version: int | None) -> Finding:
-    finding = _locked(finding)
-    if not rules.can_verify(by, finding):
+    finding = locked(finding)
+    if not rules.is_dispatcher(by, finding):
         if rules.belongs_to_unit(by, finding.responsible_unit):
             raise PermissionDenied(_("A unit never verifies its own finding; the inspectors do."))
         raise PermissionDenied(_("Only the reporting inspector, the inspection squad or a bureau leader verifies."))
-    _check_version(finding, expected_version)
+    check_version(finding, expected_version)
     if finding.status != Finding.Status.RECTIFIED:
         raise ValidationError(_("Only a rectified finding can be verified (this one is %(status)s).")
                               % {"status": finding.get_status_display()}, code="bad_state")
