@@ -270,6 +270,10 @@ def _routing(r: _Replay, inspection, squads, sites) -> None:
     waiting = r.finding(inspection, by="inspector2", site=sites[6], category="乱堆物料堆", hours_ago=5,
                         text="人行道上堆放装修材料。", unit=squads[3])
     r.sent_back(waiting, by="squad4", reason="该路段属第二中队辖区，请改派。")
+    twice = r.finding(inspection, by="inspector1", site=sites[24], category="店外经营", hours_ago=17,
+                      text="沿街商铺店外堆放杂物（重复登记）。")
+    with _clock(twice.reported_at + datetime.timedelta(minutes=10)):
+        services.finding_withdraw(finding=twice, by=r.people["inspector1"], reason="与同一点位已登记的问题重复，作废。")
 
 
 def _hours(category: str, share: float) -> float:

@@ -239,3 +239,29 @@ class ExtensionDecideForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Needed when refusing."))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CorrectForm(forms.Form):
+    """What the inspector may still correct before the unit acts; a field left as it was is not a change."""
+
+    category = CategoryChoiceField(label=_("Event category"), widget=PlainSelect)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(label=_("Severity"), choices=Finding.Severity.choices, widget=PlainSelect)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].group()
+
+    @staticmethod
+    def changes(data: dict, finding: Finding) -> dict:
+        """The corrected fields of ``data`` (cleaned) that differ from ``finding``."""
+        return {name: data[name] for name in ("category", "description", "severity", "address")
+                if data[name] != getattr(finding, name)}
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is withdrawn"), widget=forms.Textarea(
+        attrs={"rows": 2, "placeholder": _("e.g. logged twice by mistake")}))
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -22,7 +22,7 @@ from accounts.access import is_leader
 from accounts.models import Unit, User
 from campaign.core.geo import distance_m
 from campaign.models import Campaign, EventCategory
-from inspections.models import Finding, Inspection, Tier
+from inspections.models import Finding, FindingEvent, Inspection, Tier
 
 Role = User.Role
 
@@ -120,6 +120,21 @@ def can_redispatch_to(user, finding: Finding, unit: Unit) -> bool:
         return False
     return finding.tier != Tier.INTERNAL or is_leader(user) or user.role == Role.INSPECTOR \
         or can_inspect_unit(user, finding.tier, unit)
+
+
+def unit_has_acted(finding: Finding) -> bool:
+    """Since its current dispatch the unit rectified it, sent it back or asked for more time (from the finding's
+    events and requests, prefetched on a page)."""
+    since = finding.dispatched_at
+    return (finding.first_rectified_at is not None
+            or any(request.at >= since for request in finding.extensions.all())
+            or any(e.kind == FindingEvent.Kind.SENT_BACK and e.at >= since for e in finding.events.all()))
+
+
+def can_correct(user, finding: Finding) -> bool:
+    """Its reporter corrects or withdraws (作废) a finding until the unit has acted on it."""
+    return (_signed_in(user) and finding.reporter_id == user.pk and finding.status == Finding.Status.DISPATCHED
+            and not unit_has_acted(finding))
 
 
 def can_ask_extension(user, finding: Finding) -> bool:

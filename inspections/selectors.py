@@ -152,7 +152,8 @@ def _placed(qs: QuerySet[Finding]) -> QuerySet[Finding]:
 
 def relapse_count_at(finding: Finding) -> int:
     """How many times the problem came back at this finding's place during its campaign."""
-    return _placed(Finding.objects.filter(campaign_id=finding.campaign_id, is_rebound=True)).filter(
+    return _placed(Finding.objects.filter(campaign_id=finding.campaign_id, is_rebound=True)
+                   .exclude(status=Finding.Status.WITHDRAWN)).filter(
         _place_filter(finding)).count()
 
 
@@ -163,7 +164,7 @@ def relapse_places(campaign: Campaign, *, minimum: int = RELAPSE_THRESHOLD, user
     coordinates rounded to ``PLACE_DECIMALS`` (≈ 100 m, two rebound radii), so
     vendors who move a few metres still count as one place. Three queries.
     """
-    qs = _placed(Finding.objects.filter(campaign=campaign, is_rebound=True))
+    qs = _placed(Finding.objects.filter(campaign=campaign, is_rebound=True).exclude(status=Finding.Status.WITHDRAWN))
     if user is not None:
         rule = _visible_findings_q(user)
         if rule is not None:

@@ -24,6 +24,8 @@ urlpatterns = [
     path("findings/<int:pk>/redispatch/", views.finding_redispatch, name="finding_redispatch"),
     path("findings/<int:pk>/extension/", views.finding_extension, name="finding_extension"),
     path("findings/<int:pk>/extension/decide/", views.finding_extension_decide, name="finding_extension_decide"),
+    path("findings/<int:pk>/correct/", views.finding_correct, name="finding_correct"),
+    path("findings/<int:pk>/withdraw/", views.finding_withdraw, name="finding_withdraw"),
     path("photos/<int:pk>/", views.finding_photo, name="finding_photo"),
     path("relapses/", views.relapse_places, name="relapse_places"),
 ]

@@ -22,6 +22,7 @@ from inspections.filters import FindingFilter
 from inspections.forms import (
     CheckListForm,
     CloseForm,
+    CorrectForm,
     ExtensionAskForm,
     ExtensionDecideForm,
     FindingForm,
@@ -30,6 +31,7 @@ from inspections.forms import (
     RedispatchForm,
     ReturnForm,
     SendBackForm,
+    WithdrawForm,
     local_input,
 )
 from inspections.models import Finding, FindingPhoto, Inspection
@@ -229,7 +231,7 @@ def finding_detail(request, pk: int):
 #: Each action's form on the finding page, under the name the page knows it by.
 DETAIL_FORMS = {"rectify_form": RectifyForm, "close_form": CloseForm, "return_form": ReturnForm,
                 "send_back_form": SendBackForm, "redispatch_form": RedispatchForm,
-                "extension_form": ExtensionAskForm, "decide_form": ExtensionDecideForm}
+                "extension_form": ExtensionAskForm, "decide_form": ExtensionDecideForm, "withdraw_form": WithdrawForm}
 
 
 def _detail_context(request, finding, **forms) -> dict:
@@ -251,6 +253,11 @@ def _detail_context(request, finding, **forms) -> dict:
     }
     for name, form_class in DETAIL_FORMS.items():
         context[name] = forms.get(name) or form_class(initial={"version": finding.version})
+    context["can_correct"] = rules.can_correct(user, finding)
+    if context["can_correct"]:  # its category menu is read only where it is shown
+        context["correct_form"] = forms.get("correct_form") or CorrectForm(initial={
+            "version": finding.version, "category": finding.category_id, "description": finding.description,
+            "severity": finding.severity, "address": finding.address})
     return context
 
 
@@ -351,6 +358,26 @@ def finding_extension_decide(request, pk: int):
                                   deadline=data["deadline"], expected_version=data["version"])
         messages.success(request, _("More time granted.") if approve else _("More time refused."))
     return _transition(request, pk, ExtensionDecideForm, "decide_form", act)
+
+
+@login_required
+@require_POST
+def finding_correct(request, pk: int):
+    def act(finding, data):
+        services.finding_correct(finding=finding, by=request.user, changes=CorrectForm.changes(data, finding),
+                                 expected_version=data["version"])
+        messages.success(request, _("Finding corrected; its history keeps what it said before."))
+    return _transition(request, pk, CorrectForm, "correct_form", act)
+
+
+@login_required
+@require_POST
+def finding_withdraw(request, pk: int):
+    def act(finding, data):
+        services.finding_withdraw(finding=finding, by=request.user, reason=data["reason"],
+                                  expected_version=data["version"])
+        messages.success(request, _("Finding withdrawn (作废); it leaves every figure."))
+    return _transition(request, pk, WithdrawForm, "withdraw_form", act)
 
 
 @login_required

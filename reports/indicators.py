@@ -132,15 +132,20 @@ def task_aggregates(week: Week) -> dict:
     }
 
 
+#: A withdrawn finding leaves every figure; one sent back as not its unit's is nobody's until re-dispatched.
+UNCOUNTED = (Finding.Status.SENT_BACK, Finding.Status.WITHDRAWN)
+
+
 def counted_findings(campaign: Campaign) -> QuerySet[Finding]:
-    """The findings the units' figures count: one sent back as not its unit's is nobody's until re-dispatched."""
-    return Finding.objects.filter(campaign=campaign).exclude(status=Finding.Status.SENT_BACK)
+    """The findings the units' figures count (see ``UNCOUNTED``)."""
+    return Finding.objects.filter(campaign=campaign).exclude(status__in=UNCOUNTED)
 
 
 def dispatch_accuracy(week: Week) -> list[dict]:
     """准确派遣率 per dispatching unit (the reporter's: the bureau's leaders, the inspection squad, a squad for its
     own tier-3 findings), over the findings it dispatched by the week's end; one query."""
     rows = (Finding.objects.filter(campaign=week.campaign, reported_at__lt=week.end_dt)
+            .exclude(status=Finding.Status.WITHDRAWN)
             .values("reporter__unit_id", "reporter__unit__name", "reporter__unit__sort_order")
             .annotate(dispatched=Count("pk"), redispatched=Count("pk", filter=Q(redispatch_count__gt=0)))
             .order_by("reporter__unit__sort_order", "reporter__unit_id"))

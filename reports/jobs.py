@@ -131,6 +131,12 @@ def announce_sent_back(event_id: int) -> int:
     return len(services.announce_sent_back(event_id=event_id))
 
 
+@shared_task(name="reports.jobs.announce_withdrawn", acks_late=True)
+def announce_withdrawn(event_id: int) -> int:
+    """Queued through the outbox when an inspector withdraws a finding: the unit hears it is not wanted."""
+    return len(services.announce_withdrawn(event_id=event_id))
+
+
 @shared_task(name="reports.jobs.announce_extension_asked", acks_late=True)
 def announce_extension_asked(request_id: int) -> int:
     """Queued through the outbox when a unit asks for more time: the dispatcher decides."""

@@ -193,6 +193,7 @@ class Notice(models.Model):
         SENT_BACK = "sent_back", _("Finding sent back")
         EXTENSION_ASKED = "extension_asked", _("More time asked for")
         EXTENSION_DECIDED = "extension_decided", _("More time decided")
+        WITHDRAWN = "withdrawn", _("Finding withdrawn")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -128,7 +128,7 @@ def reached_findings(campaign: Campaign, end: datetime.datetime):
         if known is None or (dispatch, -sent.timestamp()) > (known[0], -known[1].timestamp()):
             first_push[int(pk)] = (dispatch, sent)
     rows = (Finding.objects.filter(campaign=campaign, dispatched_at__lt=end)
-            .exclude(status=Finding.Status.SENT_BACK)
+            .exclude(status__in=(Finding.Status.SENT_BACK, Finding.Status.WITHDRAWN))
             .values_list("pk", "responsible_unit_id", "dispatched_at", "first_rectified_at").order_by())
     for pk, unit_id, dispatched, rectified in rows.iterator(chunk_size=5000):
         reached = first_push.get(pk, ("", dispatched))[1]

@@ -86,6 +86,15 @@ def sent_back_line(finding, event) -> str:
             "reason": _short(event.note)}
 
 
+def withdrawn_line(finding, event) -> str:
+    """作废 to the unit: the inspector withdrew the finding; nothing is asked of the unit any more."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("[Withdrawn] %(place)s %(category)s (%(unit)s, %(tier)s): withdrawn: %(reason)s No rectification "
+                 "is needed.") % {
+            "place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
+            "tier": str(TIER_NAMES[finding.tier]), "reason": _short(event.note)}
+
+
 def extension_asked_line(finding, request) -> str:
     """申请延期 to the dispatcher: the unit asks for a later deadline, and why."""
     with translation.override(settings.LANGUAGE_CODE):

@@ -184,6 +184,21 @@ class RedispatchSerializer(serializers.Serializer):
     version = _version()
 
 
+class CorrectSerializer(serializers.Serializer):
+    """Only the fields sent are corrected."""
+
+    category = serializers.PrimaryKeyRelatedField(queryset=EventCategory.objects.all(), required=False)
+    description = serializers.CharField(required=False)
+    severity = serializers.ChoiceField(choices=Finding.Severity.choices, required=False)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    version = _version()
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the finding is withdrawn (作废).")
+    version = _version()
+
+
 class ExtensionAskSerializer(serializers.Serializer):
     reason = serializers.CharField()
     deadline = serializers.DateTimeField(help_text="The deadline asked for (申请延期).")

@@ -149,6 +149,26 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._run(services.finding_redispatch, finding, data, unit=data["unit"], deadline=data["deadline"],
                          note=data["note"])
 
+    @extend_schema(summary="Correct a finding before its unit acts (history keeps before → after)",
+                   request=s.CorrectSerializer, responses={200: s.FindingSerializer, **STALE})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        finding = self.get_object()
+        incoming = s.CorrectSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        changes = {k: v for k, v in incoming.validated_data.items() if k != "version"}
+        return self._run(services.finding_correct, finding, incoming.validated_data, changes=changes)
+
+    @extend_schema(summary="Withdraw (作废) a finding before its unit acts", request=s.WithdrawSerializer,
+                   responses={200: s.FindingSerializer, **STALE})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        finding = self.get_object()
+        incoming = s.WithdrawSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        return self._run(services.finding_withdraw, finding, incoming.validated_data,
+                         reason=incoming.validated_data["reason"])
+
     @extend_schema(summary="Ask for more time (申请延期)", request=s.ExtensionAskSerializer,
                    responses={200: s.FindingSerializer, **STALE})
     @action(detail=True, methods=["post"])

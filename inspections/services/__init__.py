@@ -14,10 +14,18 @@ from inspections.services.findings import (
     propose,
 )
 from inspections.services.inspections import inspection_finish, inspection_record_checks, inspection_start
-from inspections.services.routing import extension_ask, extension_decide, finding_redispatch, finding_send_back
+from inspections.services.routing import (
+    extension_ask,
+    extension_decide,
+    finding_correct,
+    finding_redispatch,
+    finding_send_back,
+    finding_withdraw,
+)
 
 __all__ = [
-    "Proposal", "extension_ask", "extension_decide", "find_rebound_source", "finding_close", "finding_create",
-    "finding_rectify", "finding_redispatch", "finding_return", "finding_send_back", "inspection_finish",
+    "Proposal", "extension_ask", "extension_decide", "find_rebound_source", "finding_close", "finding_correct",
+    "finding_create", "finding_rectify", "finding_redispatch", "finding_return", "finding_send_back",
+    "finding_withdraw", "inspection_finish",
     "inspection_record_checks", "inspection_start", "propose",
 ]

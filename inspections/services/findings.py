@@ -117,7 +117,7 @@ def find_rebound_source(
                                 longitude=longitude, at=at)
 
 
-def _checked_category(category) -> EventCategory:
+def checked_category(category) -> EventCategory:
     if category is None or not isinstance(category, EventCategory) or category.parent_id is None \
             or not category.is_active:
         raise ValidationError({"category": _("Choose an event sub-category (小类) from the list.")},
@@ -154,7 +154,7 @@ def finding_create(
     """
     now = timezone.now()
     inspection, campaign, tier = _logged_where(by, inspection, campaign)
-    category = _checked_category(category)
+    category = checked_category(category)
     if not (description or "").strip():
         raise ValidationError({"description": _("Describe what is wrong.")})
     cleaned = _clean_photos(photos, required_message=_("Add at least one photo of the problem."))

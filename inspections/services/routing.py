@@ -1,6 +1,7 @@
-"""Writes for a finding's routing: sent back as not the unit's (退回), re-dispatched (改派), and more time
-asked for and decided (申请延期). Each locks the finding, checks the rule and the version, and changes nothing
-unless everything holds; each hand-off reaches the people who act next through the reports app's jobs."""
+"""Writes for a finding's routing: sent back as not the unit's (退回), re-dispatched (改派), more time asked
+for and decided (申请延期), and corrected or withdrawn (作废) by its inspector before the unit acts. Each locks
+the finding, checks the rule and the version, and changes nothing unless everything holds; each hand-off
+reaches the people who act next through the reports app's jobs."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from accounts.models import Unit
 from campaign.core import outbox
 from inspections import rules
 from inspections.models import ExtensionRequest, Finding, FindingEvent
-from inspections.services.findings import check_version, locked
+from inspections.services.findings import check_version, checked_category, locked
 
 
 def _reason(text: str, field: str, message: str) -> str:
@@ -149,3 +150,63 @@ def extension_decide(*, finding: Finding, by, approve: bool, answer: str = "",
     finding.save(update_fields=rules.mark_extended(finding, deadline=granted))
     outbox.enqueue("reports.jobs.announce_extension_decided", request.pk)
     return request
+
+
+def _correctable(finding: Finding, by, expected_version) -> Finding:
+    finding = locked(finding)
+    if finding.reporter_id != by.pk:
+        raise PermissionDenied(_("Only the inspector who logged a finding corrects or withdraws it."))
+    if not rules.can_correct(by, finding):
+        raise PermissionDenied(_("The unit has already acted on this finding: it can no longer be corrected or "
+                                 "withdrawn."))
+    check_version(finding, expected_version)
+    return finding
+
+
+#: What an inspector may correct, with how the history words a value.
+CORRECTABLE = {
+    "category": lambda f: f.category.name,
+    "description": lambda f: f.description,
+    "severity": lambda f: str(f.get_severity_display()),
+    "address": lambda f: f.address,
+}
+
+
+@transaction.atomic
+def finding_correct(*, finding: Finding, by, changes: dict, expected_version: int | None = None) -> FindingEvent:
+    """Correct a finding's category, description, severity or address; the history keeps before → after."""
+    finding = _correctable(finding, by, expected_version)
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ValidationError(_("These cannot be corrected: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    if "category" in changes:
+        changes["category"] = checked_category(changes["category"])
+    if "description" in changes and not (changes["description"] or "").strip():
+        raise ValidationError({"description": _("Describe what is wrong.")})
+    before = {name: CORRECTABLE[name](finding) for name in changes}
+    for name, value in changes.items():
+        setattr(finding, name, value.strip() if isinstance(value, str) else value)
+    finding.full_clean(exclude=["campaign", "reporter", "responsible_unit", "inspection"])
+    diff = {name: [before[name], CORRECTABLE[name](finding)] for name in changes
+            if before[name] != CORRECTABLE[name](finding)}
+    if not diff:
+        raise ValidationError(_("Nothing was changed."), code="unchanged")
+    finding.version += 1
+    finding.save(update_fields=[*changes, "version"])
+    return FindingEvent.objects.create(finding=finding, kind=FindingEvent.Kind.CORRECTED, by=by,
+                                       at=timezone.now(), changes=diff)
+
+
+@transaction.atomic
+def finding_withdraw(*, finding: Finding, by, reason: str, expected_version: int | None = None) -> FindingEvent:
+    """作废: the finding leaves every figure and every list of work; its page and history stay readable. The
+    unit it was dispatched to hears that nothing is asked of it any more."""
+    finding = _correctable(finding, by, expected_version)
+    reason = _reason(reason, "reason", _("Say why the finding is withdrawn."))
+    event = FindingEvent.objects.create(finding=finding, kind=FindingEvent.Kind.WITHDRAWN, by=by, at=timezone.now(),
+                                        note=reason, from_unit=finding.responsible_unit)
+    finding.status = Finding.Status.WITHDRAWN
+    finding.version += 1
+    finding.save(update_fields=["status", "version"])
+    outbox.enqueue("reports.jobs.announce_withdrawn", event.pk)
+    return event

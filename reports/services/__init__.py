@@ -17,6 +17,7 @@ from reports.services.handoffs import (
     announce_returned,
     announce_sent_back,
     announce_speakers,
+    announce_withdrawn,
     sweep_lights,
 )
 from reports.services.meetings import (
@@ -33,8 +34,8 @@ from reports.services.robots import robot_save, robot_send_test
 __all__ = [
     "announce_bulletin", "announce_closed", "announce_dispatch", "announce_extension_asked",
     "announce_extension_decided", "announce_rectified", "announce_returned", "announce_sent_back",
-    "announce_speakers", "approve_meeting", "build_pack", "deliver", "deliver_due", "delivery_resend",
-    "email_notice_digests", "mark_notices_read", "notify", "notify_task_change", "previous_iso_week",
-    "propose_meeting", "publish_bulletin", "regenerate_bulletin", "remind", "request_pack", "robot_save",
-    "robot_send_test", "set_pack_progress", "sweep_lights", "update_agenda", "write_bulletin",
+    "announce_speakers", "announce_withdrawn", "approve_meeting", "build_pack", "deliver", "deliver_due",
+    "delivery_resend", "email_notice_digests", "mark_notices_read", "notify", "notify_task_change",
+    "previous_iso_week", "propose_meeting", "publish_bulletin", "regenerate_bulletin", "remind", "request_pack",
+    "robot_save", "robot_send_test", "set_pack_progress", "sweep_lights", "update_agenda", "write_bulletin",
 ]

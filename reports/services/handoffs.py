@@ -160,6 +160,22 @@ def announce_sent_back(*, event_id: int) -> list[Delivery]:
 
 @sends_its_own
 @transaction.atomic
+def announce_withdrawn(*, event_id: int) -> list[Delivery]:
+    """A withdrawn finding reaches the unit's leaders and its group: nobody is @-ed, nothing is asked of them."""
+    event = (FindingEvent.objects.select_related(*_FINDING_ROWS)
+             .filter(pk=event_id, kind=FindingEvent.Kind.WITHDRAWN).first())
+    if event is None or event.finding.status != Finding.Status.WITHDRAWN:
+        return []
+    finding = event.finding
+    return _finding_handoff(
+        finding, key=f"finding:{finding.pk}:withdrawn", kind=Notice.Kind.WITHDRAWN,
+        line=pushes.withdrawn_line(finding, event), title=_("Finding withdrawn"),
+        people=_leaders(finding.responsible_unit_id), day=timezone.localdate(event.at),
+        robots_of=finding.responsible_unit_id, mention=False)
+
+
+@sends_its_own
+@transaction.atomic
 def announce_extension_asked(*, request_id: int) -> list[Delivery]:
     """A request for more time reaches the finding's reporter and their group. Left alone once decided."""
     request = (ExtensionRequest.objects.select_related(*_FINDING_ROWS)

@@ -322,3 +322,78 @@ def test_the_api_runs_each_step_with_the_stale_edit_rule(finding, people, distri
     assert response.status_code == 200
     assert response.json()["extension_count"] == 1 and response.json()["extensions"][0]["status"] == "approved"
     assert rectify(Finding.objects.get(pk=finding.pk), people["member4"]).status == Finding.Status.RECTIFIED
+
+
+# --- correct and withdraw (作废) ------------------------------------------------------------------
+
+def test_the_reporter_corrects_a_finding_and_its_history_keeps_before_and_after(finding, people):
+    from tests.inspections.factories import street_category
+
+    other = street_category("乱堆物料堆")
+    event = services.finding_correct(finding=finding, by=people["inspector1"], expected_version=1,
+                                     changes={"category": other, "description": "人行道堆放建材"})
+    finding.refresh_from_db()
+    assert (finding.category, finding.description, finding.version) == (other, "人行道堆放建材", 2)
+    assert event.changes == {"category": ["店外经营", "乱堆物料堆"],
+                             "description": ["商户占道摆放货架", "人行道堆放建材"]}
+    with pytest.raises(ValidationError):  # nothing changed
+        services.finding_correct(finding=finding, by=people["inspector1"], changes={"description": "人行道堆放建材"})
+
+
+@pytest.mark.parametrize("username", ["inspector2", "leader", "squad1"])
+def test_only_the_reporter_corrects_or_withdraws(finding, people, username):
+    with pytest.raises(PermissionDenied):
+        services.finding_withdraw(finding=finding, by=people[username], reason="重复")
+    with pytest.raises(PermissionDenied):
+        services.finding_correct(finding=finding, by=people[username], changes={"description": "改"})
+
+
+@pytest.mark.parametrize("acted", ["rectified", "asked", "sent_back"])
+def test_once_the_unit_has_acted_the_finding_is_no_longer_corrected(finding, people, acted):
+    if acted == "rectified":
+        rectify(finding, people["member1"])
+    elif acted == "asked":
+        ask(finding, people["member1"])
+    else:
+        send_back(finding, people["squad1"])
+    finding.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.finding_withdraw(finding=finding, by=people["inspector1"], reason="重复")
+
+
+def test_a_withdrawn_finding_leaves_every_figure_and_work_list_and_the_unit_hears_it(
+        finding, people, district, client, django_capture_on_commit_callbacks):
+    week = indicators.Week(district.campaign, timezone.localdate() - datetime.timedelta(days=6),
+                           timezone.localdate())
+    assert indicators.overall(week, with_gauge=False)["findings_total"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.finding_withdraw(finding=finding, by=people["inspector1"], reason="重复登记", expected_version=1)
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.WITHDRAWN
+    assert indicators.overall(week, with_gauge=False)["findings_total"] == 0
+    assert indicators.dispatch_accuracy(week) == []
+    assert todo.count(people["squad1"], timezone.now()) == 0
+    notice = Notice.objects.get(user=people["squad1"], kind=Notice.Kind.WITHDRAWN)
+    assert notice.message.startswith("【作废】") and "重复登记。" in notice.message
+    page = _page(client, people["squad1"], finding).content.decode()  # still readable, with why
+    assert "已作废" in page and "重复登记" in page and 'id="rectify"' not in page
+
+
+def test_the_pages_and_the_api_correct_and_withdraw(client, finding, people):
+    client.force_login(people["inspector1"])
+    page = client.get(reverse("inspections:finding_detail", args=[finding.pk])).content.decode()
+    assert 'id="correct-form"' in page and 'id="withdraw-form"' in page
+    response = client.post(reverse("inspections:finding_correct", args=[finding.pk]), {
+        "category": finding.category_id, "description": "商户占道摆放货架和纸箱", "severity": "serious",
+        "address": "", "version": 1})
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert (finding.description, finding.severity) == ("商户占道摆放货架和纸箱", "serious")
+    history = client.get(reverse("inspections:finding_detail", args=[finding.pk])).content.decode()
+    assert "商户占道摆放货架 → 商户占道摆放货架和纸箱" in history
+    base = f"{FINDINGS}{finding.pk}/"
+    assert api(people["inspector2"]).post(base + "withdraw/", {"reason": "重复", "version": 2},
+                                          format="json").status_code == 403
+    response = api(people["inspector1"]).post(base + "withdraw/", {"reason": "重复", "version": 2}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "withdrawn"
+    assert [e["kind"] for e in response.json()["events"]] == ["corrected", "withdrawn"]

@@ -39,13 +39,14 @@ EXPECTED = {
     # count, filter menus (units, categories), the rows (+category, major, unit, reporter, site), the unread
     # count.
     "findings list": 8,
-    # finding (+everything shown), photos, rectifications and their photos, verifications, relapses here,
-    # the unread count.
-    "finding page": 10,
+    # finding (+everything shown), photos, rectifications and their photos, verifications, its routing
+    # events, its requests for more time, relapses here, the unread count.
+    "finding page": 12,
     # the ?unit= filter's unit, count, the rows (+unit, people), their standards.
     "api tasks": 6,
-    # the ?unit= filter's unit, count, the rows, photos, rectifications, verifications.
-    "api findings": 8,
+    # the ?unit= filter's unit, count, the rows, photos, rectifications, verifications, routing events,
+    # requests for more time.
+    "api findings": 10,
     # the bulletin, the unread count; its body was rendered once, when first read.
     "bulletin page": 5,
     # the standards, one row per (standard, task) with the task's columns, the unit labels, the people named,
@@ -56,8 +57,8 @@ EXPECTED = {
     "finding form": 10,
     # the unit tree (once, for tasks and findings), one grouped aggregate per table and gauge level,
     # the previous bulletin, the whole-district row, relapse places, and the trend: two aggregates per
-    # campaign week (26 weeks here at every scale) — never one per row.
-    "bulletin figures": 23,  # the thermometer reads the tasks, the findings and their pushes once each
+    # campaign week (26 weeks here at every scale), and the findings per dispatching unit — never one per row.
+    "bulletin figures": 24,  # the thermometer reads the tasks, the findings and their pushes once each
 }
 
 

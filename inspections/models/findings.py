@@ -1,4 +1,4 @@
-"""Three-tier inspection: inspections, the findings they log, and the closed loop each finding goes through.
+"""Findings (问题) and the closed loop each goes through.
 
 A finding follows the 数字城管 loop: the inspector reports it on site and, in the
 same step, dispatches it (names the responsible unit and a deadline) → the unit
@@ -20,107 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Unit
 from campaign.core.uploads import PrivateFile
 from campaign.models import Campaign, CheckItem, EventCategory, PointType, Site, Standard
-
-
-class Tier(models.IntegerChoices):
-    """三级督查: who inspects, and therefore where they may inspect."""
-
-    BUREAU = 1, _("Tier 1 · bureau leaders' special inspection")
-    DIRECTED = 2, _("Tier 2 · inspection squad's directed inspection")
-    INTERNAL = 3, _("Tier 3 · squad's internal full inspection")
-
-
-#: The tiers' short names (一级督查 …), for a line where the whole label would not fit.
-TIER_NAMES = {Tier.BUREAU: _("Tier 1"), Tier.DIRECTED: _("Tier 2"), Tier.INTERNAL: _("Tier 3")}
-
-
-class Inspection(models.Model):
-    """督查: one outing of one tier, with its inspectors, its targets and, at the end, its report."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("In progress")
-        FINISHED = "finished", _("Finished")
-
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT,
-                                 related_name="inspections")
-    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices)
-    topic = models.CharField(_("topic"), max_length=200)
-    date = models.DateField(_("date"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("lead inspector"),
-                                   on_delete=models.PROTECT, related_name="inspections_led")
-    inspectors = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("inspectors"),
-                                        related_name="inspections", blank=True)
-    squad = models.ForeignKey(
-        Unit, verbose_name=_("squad"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text=_("For a tier-3 inspection: the squad inspecting itself."),
-    )
-    target_units = models.ManyToManyField(Unit, verbose_name=_("units inspected"), blank=True,
-                                          related_name="inspections")
-    target_sites = models.ManyToManyField(Site, verbose_name=_("sites inspected"), blank=True,
-                                          related_name="inspections")
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    summary = models.TextField(_("summary"), blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("inspection")
-        verbose_name_plural = _("inspections")
-        ordering = ["-date", "-pk"]
-        constraints = [
-            models.CheckConstraint(condition=Q(tier__gte=1, tier__lte=3), name="inspection_tier_1_to_3"),
-            models.CheckConstraint(
-                condition=Q(tier=3, squad__isnull=False) | (~Q(tier=3) & Q(squad__isnull=True)),
-                name="inspection_squad_iff_tier3",
-                violation_error_message=_("A tier-3 inspection belongs to one squad; tiers 1 and 2 to none."),
-            ),
-            models.CheckConstraint(
-                condition=Q(status="open", finished_at__isnull=True)
-                | Q(status="finished", finished_at__isnull=False),
-                name="inspection_finished_at_iff_finished",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["campaign", "tier", "date"], name="inspection_campaign_tier_idx"),
-            # The finding form offers the open inspections one takes part in. Open ones are a handful (an
-            # inspection closes the day it is done) among every inspection ever held, which without this index
-            # are read one by one to find them.
-            models.Index(fields=["-date", "-id"], condition=Q(status="open"), name="inspection_open_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.date:%Y-%m-%d} {self.topic}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == self.Status.OPEN
-
-
-class CheckResult(models.Model):
-    """One line of a point type's check list, passed or failed, at one site of one inspection."""
-
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results")
-    site = models.ForeignKey(Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
-    check_item = models.ForeignKey(CheckItem, verbose_name=_("check"), on_delete=models.PROTECT, related_name="+")
-    passed = models.BooleanField(_("passed"))
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    checked_at = models.DateTimeField(_("checked at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("check result")
-        verbose_name_plural = _("check results")
-        ordering = ["inspection", "site", "check_item__sort_order"]
-        constraints = [
-            models.UniqueConstraint(fields=["inspection", "site", "check_item"], condition=Q(site__isnull=False),
-                                    name="checkresult_once_per_site"),
-            models.UniqueConstraint(fields=["inspection", "check_item"], condition=Q(site__isnull=True),
-                                    name="checkresult_once_without_site"),
-        ]
-
-    def __str__(self):
-        return f"{self.check_item} — {'✓' if self.passed else '✗'}"
+from inspections.models.inspections import Inspection, Tier
 
 
 class Finding(models.Model):
@@ -139,6 +39,8 @@ class Finding(models.Model):
         CLOSED = "closed", _("Closed")
         # 退回: the unit says it is not theirs; the dispatcher re-dispatches it (改派) to the right unit.
         SENT_BACK = "sent_back", _("Sent back, awaiting re-dispatch")
+        # 作废: withdrawn by the inspector before the unit acted; it leaves every figure and keeps its history.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Severity(models.TextChoices):
         GENERAL = "general", _("General")
@@ -325,76 +227,3 @@ class FindingPhoto(PrivateFile):
                 name="findingphoto_after_belongs_to_rectification",
             ),
         ]
-
-
-class FindingEvent(models.Model):
-    """A step of a finding's life outside the rectify-and-verify loop, kept for its history: sent back by the
-    unit it was dispatched to, re-dispatched to another, its deadline extended."""
-
-    class Kind(models.TextChoices):
-        SENT_BACK = "sent_back", _("Sent back: not this unit's")
-        REDISPATCHED = "redispatched", _("Re-dispatched")
-
-    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
-                           related_name="+")
-    at = models.DateTimeField(_("at"))
-    note = models.TextField(_("reason"), blank=True)
-    from_unit = models.ForeignKey(Unit, verbose_name=_("from"), null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
-    to_unit = models.ForeignKey(Unit, verbose_name=_("to"), null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
-    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("finding event")
-        verbose_name_plural = _("finding events")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.finding_id} {self.get_kind_display()}"
-
-
-class ExtensionRequest(models.Model):
-    """申请延期: the unit asks for a later deadline, with a reason; the dispatcher or a leader decides."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Awaiting a decision")
-        APPROVED = "approved", _("Approved")
-        REFUSED = "refused", _("Refused")
-        LAPSED = "lapsed", _("Lapsed: answered or moved before a decision")
-
-    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="extensions")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT,
-                           related_name="+")
-    at = models.DateTimeField(_("asked at"))
-    reason = models.TextField(_("reason"))
-    old_deadline = models.DateTimeField(_("deadline asked about"))
-    proposed_deadline = models.DateTimeField(_("proposed deadline"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    granted_deadline = models.DateTimeField(_("granted deadline"), null=True, blank=True)
-    answer = models.TextField(_("answer"), blank=True)
-
-    class Meta:
-        verbose_name = _("extension request")
-        verbose_name_plural = _("extension requests")
-        ordering = ["at", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["finding"], condition=Q(status="pending"),
-                                    name="extension_one_pending_per_finding",
-                                    violation_error_message=_("This finding already has a request waiting.")),
-            models.CheckConstraint(
-                condition=Q(status="pending", decided_at__isnull=True)
-                | (~Q(status="pending") & Q(decided_at__isnull=False)),
-                name="extension_decided_at_iff_decided",
-            ),
-            models.CheckConstraint(condition=~Q(status="approved") | Q(granted_deadline__isnull=False),
-                                   name="extension_approval_grants_a_deadline"),
-        ]
-
-    def __str__(self):
-        return f"{self.finding_id} {self.get_status_display()}"
