@@ -256,7 +256,8 @@ def _this_week(r: _Replay, squads, sites) -> None:
 
 def _routing(r: _Replay, inspection, squads, sites) -> None:
     """A finding dispatched to the wrong squad, sent back and re-dispatched, then given more time; one with
-    more time refused; one sent back and waiting for the inspection squad to re-dispatch it."""
+    more time refused and handed to a member; one sent back and waiting for the inspection squad to
+    re-dispatch it; one logged twice and withdrawn."""
     wrong = r.finding(inspection, by="inspector1", site=sites[3], category="店外经营", hours_ago=30,
                       text="社区商户店外摆放水果摊。", unit=squads[1])
     back = r.sent_back(wrong, by="squad2", reason="该点位属第一中队辖区，不属于本中队。")
@@ -267,6 +268,8 @@ def _routing(r: _Replay, inspection, squads, sites) -> None:
                         text="垃圾收集点周边堆放大件垃圾。")
     r.more_time(refused, by="squad7", decider="inspector2", share=0.3, hours=48, reason="清运车辆紧张。",
                 refusal="大件垃圾清运可调度环卫车辆，时限内可完成。")
+    with _clock(refused.clock_start + (refused.deadline - refused.clock_start) * 0.4):  # 交办 to a member
+        services.finding_assign(finding=refused, by=r.people["squad7"], person=r.people["member20"])
     waiting = r.finding(inspection, by="inspector2", site=sites[6], category="乱堆物料堆", hours_ago=5,
                         text="人行道上堆放装修材料。", unit=squads[3])
     r.sent_back(waiting, by="squad4", reason="该路段属第二中队辖区，请改派。")

@@ -265,3 +265,19 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Why it is withdrawn"), widget=forms.Textarea(
         attrs={"rows": 2, "placeholder": _("e.g. logged twice by mistake")}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AssignForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Hand to"), queryset=User.objects.none(), widget=PlainSelect,
+                                    empty_label=_("Choose a person…"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, finding: Finding | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The menu offers the unit's people by name; who may handle it is the service's rule (``rules.can_handle``),
+        # so a posted form looks the person up among everyone who could be one.
+        people = User.objects.filter(is_active=True, role__in=[User.Role.SQUAD_LEADER, User.Role.MEMBER])
+        if finding is not None:
+            people = people.filter(unit__path__startswith=finding.responsible_unit.path)
+        self.fields["person"].queryset = people.order_by("role", "full_name").only(
+            "username", "full_name", "first_name", "last_name", "role")

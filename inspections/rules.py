@@ -137,6 +137,17 @@ def can_correct(user, finding: Finding) -> bool:
             and not unit_has_acted(finding))
 
 
+def can_assign(user, finding: Finding) -> bool:
+    """交办: the responsible unit's squad leader hands an open finding to one of the unit's people."""
+    return finding.is_open and _signed_in(user) and user.role == Role.SQUAD_LEADER and can_rectify(user, finding)
+
+
+def can_handle(person, finding: Finding) -> bool:
+    """Who a finding may be handed to: an active member or squad leader of the responsible unit or under it."""
+    return (bool(person and person.is_active) and person.role in (Role.SQUAD_LEADER, Role.MEMBER)
+            and belongs_to_unit(person, finding.responsible_unit))
+
+
 def can_ask_extension(user, finding: Finding) -> bool:
     """申请延期: the responsible unit, while the finding waits for its rectification."""
     return finding.is_open and can_rectify(user, finding)
@@ -192,8 +203,9 @@ def mark_redispatched(finding: Finding, *, at: datetime.datetime, unit: Unit,
     moved = unit.pk != finding.responsible_unit_id
     finding.redispatch_count += int(moved)
     finding.responsible_unit, finding.status, finding.dispatched_at = unit, Finding.Status.DISPATCHED, at
+    finding.handler = None  # the rightful unit's squad leader hands it on afresh
     finding.version += 1
-    return ["responsible_unit", "status", "dispatched_at", "redispatch_count", "version",
+    return ["responsible_unit", "status", "dispatched_at", "handler", "redispatch_count", "version",
             *start_period(finding, at=at, deadline=deadline)]
 
 

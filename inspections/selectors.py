@@ -93,10 +93,10 @@ def finding_detail(user, pk: int) -> Finding:
     rectifications = Prefetch(
         "rectifications", queryset=Rectification.objects.select_related("by").prefetch_related("photos"))
     verifications = Prefetch("verifications", queryset=Verification.objects.select_related("by"))
-    events = Prefetch("events", queryset=FindingEvent.objects.select_related("by", "from_unit", "to_unit"))
+    events = Prefetch("events", queryset=FindingEvent.objects.select_related("by", "from_unit", "to_unit", "person"))
     extensions = Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("by", "decided_by"))
     return (findings_visible_to(user)
-            .select_related("inspection", "standard", "rebound_of", "check_item", "point_type", "campaign")
+            .select_related("inspection", "standard", "rebound_of", "check_item", "point_type", "campaign", "handler")
             .prefetch_related(photos, rectifications, verifications, events, extensions)
             .get(pk=pk))
 

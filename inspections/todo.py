@@ -46,6 +46,8 @@ def _scopes(user) -> dict[str, Q]:
     scopes = {}
     if _answers_for_findings(user):
         units = in_own_subtree(user, "responsible_unit")
+        if user.role == Role.MEMBER:  # a finding handed to a member is theirs, not their colleagues'
+            units &= Q(handler__isnull=True) | Q(handler_id=user.pk)
         scopes["rectify"] = Q(status=Status.DISPATCHED) & units
         scopes["rework"] = Q(status=Status.RETURNED) & units
     # The reporter verifies their own; the inspection squad is the verifier of tiers 2 and 3 (a tier-3

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import views
+from inspections import routing_views, views
 
 app_name = "inspections"
 
@@ -20,12 +20,14 @@ urlpatterns = [
     path("findings/<int:pk>/rectify/", views.finding_rectify, name="finding_rectify"),
     path("findings/<int:pk>/close/", views.finding_close, name="finding_close"),
     path("findings/<int:pk>/return/", views.finding_return, name="finding_return"),
-    path("findings/<int:pk>/send-back/", views.finding_send_back, name="finding_send_back"),
-    path("findings/<int:pk>/redispatch/", views.finding_redispatch, name="finding_redispatch"),
-    path("findings/<int:pk>/extension/", views.finding_extension, name="finding_extension"),
-    path("findings/<int:pk>/extension/decide/", views.finding_extension_decide, name="finding_extension_decide"),
-    path("findings/<int:pk>/correct/", views.finding_correct, name="finding_correct"),
-    path("findings/<int:pk>/withdraw/", views.finding_withdraw, name="finding_withdraw"),
+    path("findings/<int:pk>/send-back/", routing_views.finding_send_back, name="finding_send_back"),
+    path("findings/<int:pk>/redispatch/", routing_views.finding_redispatch, name="finding_redispatch"),
+    path("findings/<int:pk>/extension/", routing_views.finding_extension, name="finding_extension"),
+    path("findings/<int:pk>/extension/decide/", routing_views.finding_extension_decide,
+         name="finding_extension_decide"),
+    path("findings/<int:pk>/correct/", routing_views.finding_correct, name="finding_correct"),
+    path("findings/<int:pk>/assign/", routing_views.finding_assign, name="finding_assign"),
+    path("findings/<int:pk>/withdraw/", routing_views.finding_withdraw, name="finding_withdraw"),
     path("photos/<int:pk>/", views.finding_photo, name="finding_photo"),
     path("relapses/", views.relapse_places, name="relapse_places"),
 ]

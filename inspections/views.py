@@ -20,6 +20,7 @@ from campaign.selectors import current_campaign
 from inspections import exports, rules, selectors, services
 from inspections.filters import FindingFilter
 from inspections.forms import (
+    AssignForm,
     CheckListForm,
     CloseForm,
     CorrectForm,
@@ -253,6 +254,10 @@ def _detail_context(request, finding, **forms) -> dict:
     }
     for name, form_class in DETAIL_FORMS.items():
         context[name] = forms.get(name) or form_class(initial={"version": finding.version})
+    context["can_assign"] = rules.can_assign(user, finding)
+    if context["can_assign"]:
+        context["assign_form"] = forms.get("assign_form") or AssignForm(
+            finding=finding, initial={"version": finding.version, "person": finding.handler_id})
     context["can_correct"] = rules.can_correct(user, finding)
     if context["can_correct"]:  # its category menu is read only where it is shown
         context["correct_form"] = forms.get("correct_form") or CorrectForm(initial={
@@ -261,7 +266,7 @@ def _detail_context(request, finding, **forms) -> dict:
     return context
 
 
-def _transition(request, pk, form_class, form_name, action):
+def transition(request, pk, form_class, form_name, action):
     """A step of the closed loop: the service's refusal is shown on the form, a stale form answers 409."""
     finding = _get_or_404(selectors.finding_detail, request.user, pk)
     form = form_class(request.POST, request.FILES)
@@ -297,7 +302,7 @@ def finding_rectify(request, pk: int):
         services.finding_rectify(finding=finding, by=request.user, note=data["note"], photos=data["photos"],
                                  expected_version=data["version"])
         messages.success(request, _("Rectification sent; the inspectors will verify it."))
-    return _transition(request, pk, RectifyForm, "rectify_form", act)
+    return transition(request, pk, RectifyForm, "rectify_form", act)
 
 
 @login_required
@@ -306,7 +311,7 @@ def finding_close(request, pk: int):
     def act(finding, data):
         services.finding_close(finding=finding, by=request.user, note=data["note"], expected_version=data["version"])
         messages.success(request, _("Finding closed (销号)."))
-    return _transition(request, pk, CloseForm, "close_form", act)
+    return transition(request, pk, CloseForm, "close_form", act)
 
 
 @login_required
@@ -316,68 +321,7 @@ def finding_return(request, pk: int):
         services.finding_return(finding=finding, by=request.user, note=data["note"],
                                 new_deadline=data["new_deadline"], expected_version=data["version"])
         messages.success(request, _("Finding returned for rework (返工)."))
-    return _transition(request, pk, ReturnForm, "return_form", act)
-
-
-@login_required
-@require_POST
-def finding_send_back(request, pk: int):
-    def act(finding, data):
-        services.finding_send_back(finding=finding, by=request.user, reason=data["reason"],
-                                   expected_version=data["version"])
-        messages.success(request, _("Sent back (退回); the dispatcher will re-dispatch it."))
-    return _transition(request, pk, SendBackForm, "send_back_form", act)
-
-
-@login_required
-@require_POST
-def finding_redispatch(request, pk: int):
-    def act(finding, data):
-        services.finding_redispatch(finding=finding, by=request.user, unit=data["unit"], deadline=data["deadline"],
-                                    note=data["note"], expected_version=data["version"])
-        messages.success(request, _("Re-dispatched (改派) to %(unit)s.") % {"unit": data["unit"].name})
-    return _transition(request, pk, RedispatchForm, "redispatch_form", act)
-
-
-@login_required
-@require_POST
-def finding_extension(request, pk: int):
-    def act(finding, data):
-        services.extension_ask(finding=finding, by=request.user, reason=data["reason"], deadline=data["deadline"],
-                               expected_version=data["version"])
-        messages.success(request, _("More time asked for; the dispatcher will decide."))
-    return _transition(request, pk, ExtensionAskForm, "extension_form", act)
-
-
-@login_required
-@require_POST
-def finding_extension_decide(request, pk: int):
-    def act(finding, data):
-        approve = data["decision"] == "approve"
-        services.extension_decide(finding=finding, by=request.user, approve=approve, answer=data["answer"],
-                                  deadline=data["deadline"], expected_version=data["version"])
-        messages.success(request, _("More time granted.") if approve else _("More time refused."))
-    return _transition(request, pk, ExtensionDecideForm, "decide_form", act)
-
-
-@login_required
-@require_POST
-def finding_correct(request, pk: int):
-    def act(finding, data):
-        services.finding_correct(finding=finding, by=request.user, changes=CorrectForm.changes(data, finding),
-                                 expected_version=data["version"])
-        messages.success(request, _("Finding corrected; its history keeps what it said before."))
-    return _transition(request, pk, CorrectForm, "correct_form", act)
-
-
-@login_required
-@require_POST
-def finding_withdraw(request, pk: int):
-    def act(finding, data):
-        services.finding_withdraw(finding=finding, by=request.user, reason=data["reason"],
-                                  expected_version=data["version"])
-        messages.success(request, _("Finding withdrawn (作废); it leaves every figure."))
-    return _transition(request, pk, WithdrawForm, "withdraw_form", act)
+    return transition(request, pk, ReturnForm, "return_form", act)
 
 
 @login_required

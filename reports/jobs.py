@@ -131,6 +131,12 @@ def announce_sent_back(event_id: int) -> int:
     return len(services.announce_sent_back(event_id=event_id))
 
 
+@shared_task(name="reports.jobs.announce_handed", acks_late=True)
+def announce_handed(event_id: int) -> int:
+    """Queued through the outbox when a squad leader hands a finding to a member: the member must act."""
+    return len(services.announce_handed(event_id=event_id))
+
+
 @shared_task(name="reports.jobs.announce_withdrawn", acks_late=True)
 def announce_withdrawn(event_id: int) -> int:
     """Queued through the outbox when an inspector withdraws a finding: the unit hears it is not wanted."""

@@ -194,6 +194,7 @@ class Notice(models.Model):
         EXTENSION_ASKED = "extension_asked", _("More time asked for")
         EXTENSION_DECIDED = "extension_decided", _("More time decided")
         WITHDRAWN = "withdrawn", _("Finding withdrawn")
+        HANDED = "handed", _("Finding handed to me")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -35,6 +35,7 @@ CHANNELS: dict[str, tuple[bool, bool]] = {
     Kind.SENT_BACK: (True, True),
     Kind.EXTENSION_ASKED: (True, True),
     Kind.EXTENSION_DECIDED: (True, True),
+    Kind.HANDED: (True, True),
     Kind.TASK: (True, True),
     Kind.ESCALATION: (True, False),
 }
@@ -84,6 +85,15 @@ def sent_back_line(finding, event) -> str:
         return _("[Sent back] %(place)s %(category)s: %(unit)s sent it back: %(reason)s Please re-dispatch it.") % {
             "place": finding.place, "category": finding.category.name, "unit": event.from_unit.label,
             "reason": _short(event.note)}
+
+
+def handed_line(finding, event) -> str:
+    """交办 to the member: the squad leader hands them a finding to rectify, by its deadline."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("[Handed to you] %(place)s %(category)s (%(unit)s, %(tier)s): %(leader)s hands it to you; rectify "
+                 "by %(deadline)s.") % {
+            "place": finding.place, "category": finding.category.name, "unit": finding.reporter.unit.label,
+            "tier": str(TIER_NAMES[finding.tier]), "leader": event.by.display_name, "deadline": when(finding.deadline)}
 
 
 def withdrawn_line(finding, event) -> str:

@@ -87,7 +87,7 @@ class VerificationSerializer(serializers.ModelSerializer):
 class FindingEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = FindingEvent
-        fields = ["id", "kind", "by", "at", "note", "from_unit", "to_unit", "deadline"]
+        fields = ["id", "kind", "by", "at", "note", "from_unit", "to_unit", "deadline", "person", "changes"]
         read_only_fields = fields
 
 
@@ -119,8 +119,8 @@ class FindingSerializer(serializers.ModelSerializer):
                   "longitude", "location_source", "address", "responsible_unit", "responsible_unit_name",
                   "deadline", "status", "light", "rework_count", "is_rebound", "rebound_of", "reported_at",
                   "dispatched_at", "first_rectified_at", "rectified_at", "closed_at", "closed_on_time", "version",
-                  "redispatch_count", "extension_count", "photos", "rectifications", "verifications", "events",
-                  "extensions"]
+                  "redispatch_count", "extension_count", "handler", "photos", "rectifications", "verifications",
+                  "events", "extensions"]
         read_only_fields = fields
 
 
@@ -191,6 +191,12 @@ class CorrectSerializer(serializers.Serializer):
     description = serializers.CharField(required=False)
     severity = serializers.ChoiceField(choices=Finding.Severity.choices, required=False)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    version = _version()
+
+
+class AssignSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True),
+                                                help_text="The unit's member who handles it (承办人).")
     version = _version()
 
 

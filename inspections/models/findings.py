@@ -81,6 +81,9 @@ class Finding(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     responsible_unit = models.ForeignKey(Unit, verbose_name=_("responsible unit"), on_delete=models.PROTECT,
                                          related_name="findings")
+    #: 承办人: the member the squad leader handed it to; the unit, and its squad leader, stay responsible.
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="findings_handled")
     deadline = models.DateTimeField(_("deadline"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DISPATCHED)
     rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)

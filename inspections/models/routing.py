@@ -19,6 +19,7 @@ class FindingEvent(models.Model):
     class Kind(models.TextChoices):
         SENT_BACK = "sent_back", _("Sent back: not this unit's")
         REDISPATCHED = "redispatched", _("Re-dispatched")
+        ASSIGNED = "assigned", _("Handed to a member")
         CORRECTED = "corrected", _("Corrected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -33,6 +34,8 @@ class FindingEvent(models.Model):
     to_unit = models.ForeignKey(Unit, verbose_name=_("to"), null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handed to"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
     #: A correction's fields, each as {"field": [before, after]} in the words the page shows them.
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 

@@ -17,6 +17,7 @@ from inspections.services.inspections import inspection_finish, inspection_recor
 from inspections.services.routing import (
     extension_ask,
     extension_decide,
+    finding_assign,
     finding_correct,
     finding_redispatch,
     finding_send_back,
@@ -24,8 +25,8 @@ from inspections.services.routing import (
 )
 
 __all__ = [
-    "Proposal", "extension_ask", "extension_decide", "find_rebound_source", "finding_close", "finding_correct",
-    "finding_create", "finding_rectify", "finding_redispatch", "finding_return", "finding_send_back",
-    "finding_withdraw", "inspection_finish",
-    "inspection_record_checks", "inspection_start", "propose",
+    "Proposal", "extension_ask", "extension_decide", "find_rebound_source", "finding_assign", "finding_close",
+    "finding_correct", "finding_create", "finding_rectify", "finding_redispatch", "finding_return",
+    "finding_send_back", "finding_withdraw", "inspection_finish", "inspection_record_checks", "inspection_start",
+    "propose",
 ]

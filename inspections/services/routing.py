@@ -210,3 +210,24 @@ def finding_withdraw(*, finding: Finding, by, reason: str, expected_version: int
     finding.save(update_fields=["status", "version"])
     outbox.enqueue("reports.jobs.announce_withdrawn", event.pk)
     return event
+
+
+@transaction.atomic
+def finding_assign(*, finding: Finding, by, person, expected_version: int | None = None) -> FindingEvent:
+    """交办: the squad leader hands an open finding to a member (承办人), who then has it in their 待办 and
+    rectifies it; the squad leader stays responsible and keeps seeing it. Handing it on again replaces them."""
+    finding = locked(finding)
+    if not rules.can_assign(by, finding):
+        raise PermissionDenied(_("Only the responsible unit's squad leader hands an open finding to a member."))
+    check_version(finding, expected_version)
+    if not rules.can_handle(person, finding):
+        raise ValidationError({"person": _("Choose an active person of the responsible unit.")})
+    if person.pk == finding.handler_id:
+        raise ValidationError({"person": _("%(name)s already handles it.") % {"name": person.display_name}})
+    event = FindingEvent.objects.create(finding=finding, kind=FindingEvent.Kind.ASSIGNED, by=by, at=timezone.now(),
+                                        person=person)
+    finding.handler = person
+    finding.version += 1
+    finding.save(update_fields=["handler", "version"])
+    outbox.enqueue("reports.jobs.announce_handed", event.pk)  # the member must now act
+    return event

@@ -13,6 +13,7 @@ from reports.services.handoffs import (
     announce_dispatch,
     announce_extension_asked,
     announce_extension_decided,
+    announce_handed,
     announce_rectified,
     announce_returned,
     announce_sent_back,
@@ -33,7 +34,7 @@ from reports.services.robots import robot_save, robot_send_test
 
 __all__ = [
     "announce_bulletin", "announce_closed", "announce_dispatch", "announce_extension_asked",
-    "announce_extension_decided", "announce_rectified", "announce_returned", "announce_sent_back",
+    "announce_extension_decided", "announce_handed", "announce_rectified", "announce_returned", "announce_sent_back",
     "announce_speakers", "announce_withdrawn", "approve_meeting", "build_pack", "deliver", "deliver_due",
     "delivery_resend", "email_notice_digests", "mark_notices_read", "notify", "notify_task_change",
     "previous_iso_week", "propose_meeting", "publish_bulletin", "regenerate_bulletin", "remind", "request_pack",

@@ -160,6 +160,22 @@ def announce_sent_back(*, event_id: int) -> list[Delivery]:
 
 @sends_its_own
 @transaction.atomic
+def announce_handed(*, event_id: int) -> list[Delivery]:
+    """A finding handed to a member reaches that member (a notice through their own channels). Left alone once
+    it is handed to someone else, answered or closed."""
+    event = (FindingEvent.objects.select_related("by", "person", *_FINDING_ROWS)
+             .filter(pk=event_id, kind=FindingEvent.Kind.ASSIGNED).first())
+    if event is None or not event.finding.is_open or event.finding.handler_id != event.person_id:
+        return []
+    finding = event.finding
+    return _finding_handoff(
+        finding, key=f"finding:{finding.pk}:handed:{event.pk}", kind=Notice.Kind.HANDED,
+        line=pushes.handed_line(finding, event), title=_("Handed to you"),
+        people=[event.person] if event.person.is_active else [], day=timezone.localdate(event.at), robots_of=None)
+
+
+@sends_its_own
+@transaction.atomic
 def announce_withdrawn(*, event_id: int) -> list[Delivery]:
     """A withdrawn finding reaches the unit's leaders and its group: nobody is @-ed, nothing is asked of them."""
     event = (FindingEvent.objects.select_related(*_FINDING_ROWS)

@@ -397,3 +397,58 @@ def test_the_pages_and_the_api_correct_and_withdraw(client, finding, people):
     response = api(people["inspector1"]).post(base + "withdraw/", {"reason": "重复", "version": 2}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
     assert [e["kind"] for e in response.json()["events"]] == ["corrected", "withdrawn"]
+
+
+# --- handing on inside the squad (交办) ------------------------------------------------------------
+
+def test_the_squad_leader_hands_a_finding_to_a_member_whose_todo_holds_it_alone(
+        finding, people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.finding_assign(finding=finding, by=people["squad1"], person=people["member2"], expected_version=1)
+    finding.refresh_from_db()
+    assert (finding.handler, finding.version) == (people["member2"], 2)
+    notice = Notice.objects.get(user=people["member2"], kind=Notice.Kind.HANDED)
+    assert notice.message.startswith("【交办】") and f"{people['squad1'].display_name}交你承办" in notice.message
+    now = timezone.now()
+    assert todo.count(people["member2"], now) == 1
+    assert todo.count(people["member3"], now) == 0  # a colleague's now
+    assert todo.count(people["squad1"], now) == 1  # the squad leader stays responsible and sees it
+    assert rectify(finding, people["member2"]).status == Finding.Status.RECTIFIED
+
+
+@pytest.mark.parametrize("username", ["member1", "squad2", "inspector1", "leader"])
+def test_only_the_responsible_squad_leader_hands_it_on(finding, people, username):
+    with pytest.raises(PermissionDenied):
+        services.finding_assign(finding=finding, by=people[username], person=people["member2"])
+
+
+@pytest.mark.parametrize("username", ["member4", "inspector1"])
+def test_it_is_handed_only_to_the_units_own_people(finding, people, username):
+    with pytest.raises(ValidationError):
+        services.finding_assign(finding=finding, by=people["squad1"], person=people[username])
+    assert Finding.objects.get(pk=finding.pk).handler is None
+
+
+def test_a_redispatch_leaves_the_handing_on_to_the_rightful_squad(finding, people, district):
+    services.finding_assign(finding=finding, by=people["squad1"], person=people["member2"])
+    finding.refresh_from_db()
+    services.finding_redispatch(finding=finding, by=people["inspector1"], unit=district.squads[1],
+                                deadline=later(24))
+    finding.refresh_from_db()
+    assert finding.handler is None and finding.responsible_unit == district.squads[1]
+
+
+def test_the_page_and_the_api_hand_it_on(client, finding, people):
+    client.force_login(people["squad1"])
+    page = client.get(reverse("inspections:finding_detail", args=[finding.pk])).content.decode()
+    assert 'id="assign"' in page and people["member4"].display_name not in page.split('id="assign"')[1][:2000]
+    response = client.post(reverse("inspections:finding_assign", args=[finding.pk]),
+                           {"person": people["member3"].pk, "version": 1})
+    assert response.status_code == 302
+    page = client.get(reverse("inspections:finding_detail", args=[finding.pk])).content.decode()
+    assert f"交办给{people['member3'].display_name}" in page
+    response = api(people["squad1"]).post(f"{FINDINGS}{finding.pk}/assign/", {"person": people["member1"].pk,
+                                                                            "version": 2}, format="json")
+    assert response.status_code == 200 and response.json()["handler"] == people["member1"].pk
+    client.force_login(people["member1"])
+    assert 'id="assign"' not in client.get(reverse("inspections:finding_detail", args=[finding.pk])).content.decode()

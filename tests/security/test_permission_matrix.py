@@ -147,6 +147,8 @@ MATRIX: dict[str, Row] = {
         post="302 400 400 400 400 400", post_other="302 400 400 404 404 400"),
     "inspections:finding_correct": obj("finding", "302 405 405 405 405 405",
         post="302 400 400 400 400 400", post_other="302 400 400 404 404 400"),
+    "inspections:finding_assign": obj("finding", "302 405 405 405 405 405",
+        post="302 400 400 400 400 400", post_other="302 400 400 404 404 400"),
     "inspections:finding_withdraw": obj("finding", "302 405 405 405 405 405",
         post="302 400 400 400 400 400", post_other="302 400 400 404 404 400"),
     "inspections:inspection_checks": obj("inspection", "302 403 403 403 403 200", "302 403 403 404 404 200"),
@@ -210,6 +212,8 @@ MATRIX: dict[str, Row] = {
     # Every field is optional: who may correct is asked first (only the reporting inspector), then the version.
     "finding-correct": obj("finding", "403 405 405 405 405 405",
         post="403 403 403 403 403 428", post_other="403 403 403 404 404 428"),
+    "finding-assign": obj("finding", "403 405 405 405 405 405",
+        post="403 400 400 400 400 400", post_other="403 400 400 404 404 400"),
     "finding-withdraw": obj("finding", "403 405 405 405 405 405",
         post="403 400 400 400 400 400", post_other="403 400 400 404 404 400"),
     "finding-send-back": obj("finding", "403 405 405 405 405 405",
