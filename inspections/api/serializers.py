@@ -194,7 +194,7 @@ class CorrectSerializer(serializers.Serializer):
     version = _version()
 
 
-class AssignSerializer(serializers.Serializer):
+class FindingAssignSerializer(serializers.Serializer):
     person = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True),
                                                 help_text="The unit's member who handles it (承办人).")
     version = _version()

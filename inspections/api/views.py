@@ -159,12 +159,12 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         changes = {k: v for k, v in incoming.validated_data.items() if k != "version"}
         return self._run(services.finding_correct, finding, incoming.validated_data, changes=changes)
 
-    @extend_schema(summary="Hand the finding to a member of the unit (交办)", request=s.AssignSerializer,
+    @extend_schema(summary="Hand the finding to a member of the unit (交办)", request=s.FindingAssignSerializer,
                    responses={200: s.FindingSerializer, **STALE})
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         finding = self.get_object()
-        incoming = s.AssignSerializer(data=request.data)
+        incoming = s.FindingAssignSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         return self._run(services.finding_assign, finding, incoming.validated_data,
                          person=incoming.validated_data["person"])
