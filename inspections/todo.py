@@ -106,7 +106,7 @@ class Findings:
 def _rows(scope: Q, key: str) -> QuerySet[Finding]:
     order = ("rectified_at", "pk") if key == "verify" else ("deadline", "pk")
     rows = (Finding.objects.filter(scope).select_related("category", "responsible_unit", "site")
-            .only("tier", "address", "deadline", "yellow_at", "rectified_at", "status", "site__name",
+            .only("tier", "address", "deadline", "yellow_at", "rectified_at", "dispatched_at", "status", "site__name",
                   "category__name", "responsible_unit__name", "responsible_unit__short_name"))
     if key == "redispatch":  # its deadline was the wrong unit's: what counts is how long it has waited
         sent_back = FindingEvent.objects.filter(finding=OuterRef("pk"), kind=FindingEvent.Kind.SENT_BACK)
@@ -124,8 +124,9 @@ def _entry(key: str, finding: Finding, now: datetime.datetime) -> todo.Entry:
     url = reverse("inspections:finding_detail", args=[finding.pk]) + anchor
     if key == "redispatch":
         detail.insert(1, _("sent back by %(unit)s") % {"unit": finding.responsible_unit.label})
-        return todo.Entry(title=title, detail=" · ".join(detail), url=url, since=finding.sent_back_at,
-                          action=str(action), sort_key=finding.sent_back_at.timestamp())
+        since = finding.sent_back_at or finding.dispatched_at  # rows written in bulk carry no event
+        return todo.Entry(title=title, detail=" · ".join(detail), url=url, since=since, action=str(action),
+                          sort_key=since.timestamp())
     if key == "extension":
         detail.insert(1, finding.responsible_unit.label)
         return todo.Entry(title=title, detail=" · ".join(detail), url=url, due=finding.deadline, action=str(action),

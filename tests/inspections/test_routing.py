@@ -245,6 +245,13 @@ def test_the_dispatchers_todo_holds_what_was_sent_back_and_the_requests_for_more
     assert "findings_redispatch" not in {s.key for s in todo.sections(people["squad1"], now)}
 
 
+def test_a_finding_sent_back_without_its_event_still_shows_in_the_dispatchers_todo(finding, people):
+    Finding.objects.filter(pk=finding.pk).update(status=Finding.Status.SENT_BACK)  # as a bulk write leaves it
+    (entry,) = next(s for s in todo.sections(people["inspector2"], timezone.now())
+                    if s.key == "findings_redispatch").entries
+    assert entry.since == Finding.objects.get(pk=finding.pk).dispatched_at
+
+
 # --- the pages ----------------------------------------------------------------------------------------
 
 def _page(client, person, finding):
